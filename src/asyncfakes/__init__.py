@@ -1,0 +1,35 @@
+"""asyncfakes: fast, typed, spec-checked fakes for testing asyncio code."""
+
+from ._errors import AsyncFakesError as AsyncFakesError
+from ._errors import LeakError as LeakError
+from ._errors import PoolClosedError as PoolClosedError
+from ._errors import SpecError as SpecError
+from ._errors import UnstubbedCallError as UnstubbedCallError
+from ._errors import VerificationError as VerificationError
+from ._fake import AsyncFake as AsyncFake
+from ._fake import MagicFake as MagicFake
+from ._recorder import CallRecord as CallRecord
+from ._recorder import Journal as Journal
+from ._recorder import calls as calls
+from ._recorder import journal as journal
+from ._recorder import max_concurrency as max_concurrency
+from ._recorder import wait_for_calls as wait_for_calls
+from ._version import __version__ as __version__
+
+__all__ = [
+    "AsyncFake",
+    "AsyncFakesError",
+    "CallRecord",
+    "Journal",
+    "LeakError",
+    "MagicFake",
+    "PoolClosedError",
+    "SpecError",
+    "UnstubbedCallError",
+    "VerificationError",
+    "__version__",
+    "calls",
+    "journal",
+    "max_concurrency",
+    "wait_for_calls",
+]
