@@ -14,6 +14,10 @@ from ._recorder import calls as calls
 from ._recorder import journal as journal
 from ._recorder import max_concurrency as max_concurrency
 from ._recorder import wait_for_calls as wait_for_calls
+from ._verify import Verifier as Verifier
+from ._verify import assert_all_awaited as assert_all_awaited
+from ._verify import assert_in_order as assert_in_order
+from ._verify import verify as verify
 from ._version import __version__ as __version__
 
 __all__ = [
@@ -27,9 +31,13 @@ __all__ = [
     "SpecError",
     "UnstubbedCallError",
     "VerificationError",
+    "Verifier",
     "__version__",
+    "assert_all_awaited",
+    "assert_in_order",
     "calls",
     "journal",
     "max_concurrency",
+    "verify",
     "wait_for_calls",
 ]

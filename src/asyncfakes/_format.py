@@ -6,6 +6,7 @@ sites and return text.
 
 from __future__ import annotations
 
+import os
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -90,9 +91,15 @@ def format_call_diff(
 
 
 def format_site(filename: str | None, lineno: int | None) -> str:
-    """Render a call site as `file:line` (or `<unknown>`)."""
+    """Render a call site as `file:line`, relative to the working directory when inside it."""
     if filename is None:
         return "<unknown>"
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:  # another drive on Windows
+        relative = filename
+    if not relative.startswith(".."):
+        filename = relative
     return f"{filename}:{lineno}"
 
 

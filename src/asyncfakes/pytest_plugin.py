@@ -1,0 +1,1 @@
+"""pytest plugin for asyncfakes (fixtures come with the clock and sandbox features)."""
