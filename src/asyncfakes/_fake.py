@@ -392,3 +392,15 @@ def is_fake(value: object) -> bool:
 
 if TYPE_CHECKING:
     _: Awaitable[Any]
+
+
+def is_descendant(node: object, ancestor: object) -> bool:
+    """True when `ancestor` is a parent (or grandparent...) of the fake `node`."""
+    if not isinstance(node, _Recording):
+        return False
+    parent = node.__dict__["_mock_new_parent"]
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = getattr(parent, "_mock_new_parent", None)
+    return False

@@ -522,7 +522,9 @@ def max_concurrency(target: object) -> int:
 
     Example:
         >>> import asyncio, asyncfakes as af
-        >>> fetch = af.AsyncFake(return_value=None)
+        >>> async def slow():
+        ...     await asyncio.sleep(0.01)
+        >>> fetch = af.AsyncFake(side_effect=slow)
         >>> async def main():
         ...     await asyncio.gather(fetch(), fetch(), fetch())
         >>> asyncio.run(main())
