@@ -1,0 +1,396 @@
+"""Cost of an awaited, recorded call: `AsyncFake` vs `AsyncMock` vs a bare `async def`.
+
+Issue 2, item 5. Targets: an awaited `AsyncFake` call at least 10 times faster than
+an awaited `AsyncMock` call, and at most ¼ of its memory per recorded call.
+
+Every contender is called the way client code calls an HTTP client,
+``await f(URL, timeout=5)``, in three shapes:
+
+- top-level: the fake itself is the awaited callable;
+- child: ``client.get`` of a parent fake (the common shape: a fake client);
+- child with ``side_effect``: ``client.get.side_effect = handler`` (a sync function).
+
+Time is measured two ways: on a fresh object per batch of calls (a test makes a
+few calls on a new fake; batches are interleaved round-robin across contenders,
+the median batch is reported) and as one long run of 100,000 calls on one
+object. Memory per recorded call comes from `tracemalloc`: once with the
+standard lists (``call_args_list``…) never read, which is what the lazy design
+saves, then after reading them, which shows their full cost, then after
+dropping the object, which shows what stays alive.
+
+Run it alone with ``python benchmarks/bench_core.py``; ``benchmarks/run.py``
+runs it with the others.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Coroutine
+from typing import Any
+from unittest.mock import AsyncMock
+
+import _harness as h
+
+import asyncfakes as af
+
+URL = "https://api.example.com/users/1"
+RESPONSE: dict[str, Any] = {"id": 1, "name": "Ada"}
+
+BATCH = h.scaled(1_000, 200)
+ROUNDS = h.scaled(150, 10)
+LONG = h.scaled(100_000, 5_000)
+LONG_ROUNDS = h.scaled(3, 1)
+MEMORY_CALLS = h.scaled(10_000, 1_000)
+
+CONTENDERS = ("async def", "AsyncMock", "AsyncFake")
+
+
+# ------------------------------------------------------------ the contenders
+
+
+async def fetch(url: str, timeout: float | None = None) -> dict[str, Any]:
+    return RESPONSE
+
+
+def handler(url: str, timeout: float | None = None) -> dict[str, Any]:
+    return RESPONSE
+
+
+class Client:
+    async def get(self, url: str, timeout: float | None = None) -> dict[str, Any]:
+        return RESPONSE
+
+
+class HandlerClient:
+    async def get(self, url: str, timeout: float | None = None) -> dict[str, Any]:
+        return handler(url, timeout)
+
+
+def top_level(kind: str) -> Any:
+    if kind == "async def":
+        return fetch
+    if kind == "AsyncMock":
+        return AsyncMock(return_value=RESPONSE)
+    return af.AsyncFake(return_value=RESPONSE)
+
+
+def child(kind: str) -> Any:
+    if kind == "async def":
+        return Client()
+    client = AsyncMock() if kind == "AsyncMock" else af.AsyncFake()
+    client.get.return_value = RESPONSE
+    return client
+
+
+def child_side_effect(kind: str) -> Any:
+    if kind == "async def":
+        return HandlerClient()
+    client = AsyncMock() if kind == "AsyncMock" else af.AsyncFake()
+    client.get.side_effect = handler
+    return client
+
+
+async def drive_top_level(f: Any, count: int) -> float:
+    start = h.perf_counter()
+    for _ in range(count):
+        await f(URL, timeout=5)
+    return h.perf_counter() - start
+
+
+async def drive_child(client: Any, count: int) -> float:
+    start = h.perf_counter()
+    for _ in range(count):
+        await client.get(URL, timeout=5)
+    return h.perf_counter() - start
+
+
+Drive = Callable[[Any, int], Coroutine[Any, Any, float]]
+
+SHAPES: dict[str, tuple[Callable[[str], Any], Drive]] = {
+    "top-level": (top_level, drive_top_level),
+    "child": (child, drive_child),
+    "child + side_effect": (child_side_effect, drive_child),
+}
+
+
+def forget_journal() -> None:
+    """Drop the process journal's records, as a per-test Sandbox does (untimed)."""
+    af.journal().clear()
+
+
+def prepare() -> None:
+    forget_journal()
+    gc.collect()
+
+
+# --------------------------------------------------------------------- timing
+
+
+def time_batches(loop: Any) -> tuple[list[dict[str, Any]], dict[str, h.Stats]]:
+    created: dict[str, list[float]] = {}
+    collections: dict[str, h.GcCount] = {}
+
+    def sampler(shape: str, kind: str) -> Callable[[], float]:
+        make, drive = SHAPES[shape]
+        key = f"{shape}|{kind}"
+        created[key] = []
+        counter = collections[key] = h.GcCount()
+
+        def sample() -> float:
+            start = h.perf_counter()
+            target = make(kind)
+            created[key].append(h.perf_counter() - start)
+            with counter:
+                elapsed = h.run(loop, drive(target, BATCH))
+            return elapsed / BATCH
+
+        return sample
+
+    samplers = {f"{shape}|{kind}": sampler(shape, kind) for shape in SHAPES for kind in CONTENDERS}
+    stats = h.interleave(
+        samplers, rounds=ROUNDS, warmup=3, prepare=prepare, label=f"batches of {BATCH:,}"
+    )
+    rows = []
+    for key, value in stats.items():
+        shape, kind = key.split("|")
+        micro = value.scaled(1e6)
+        calls = (ROUNDS + 3) * BATCH
+        rows.append(
+            h.row(
+                f"{shape}, fresh object per {BATCH:,} calls: {kind}",
+                micro.median,
+                "µs/call",
+                p25=micro.p25,
+                p75=micro.p75,
+                samples=micro.samples,
+                gc_per_1000_calls=[
+                    round(count * 1000 / calls, 2) for count in collections[key].collections
+                ],
+            )
+        )
+    for key, values in created.items():
+        shape, kind = key.split("|")
+        if kind == "async def" or shape == "child + side_effect":
+            continue
+        micro = h.Stats.of(values).scaled(1e6)
+        rows.append(
+            h.row(
+                f"{shape}, create and configure (once per object): {kind}",
+                micro.median,
+                "µs/object",
+                p25=micro.p25,
+                p75=micro.p75,
+            )
+        )
+    return rows, stats
+
+
+def time_long(loop: Any) -> tuple[list[dict[str, Any]], dict[str, h.Stats]]:
+    def sampler(shape: str, kind: str) -> Callable[[], float]:
+        make, drive = SHAPES[shape]
+
+        def sample() -> float:
+            return h.run(loop, drive(make(kind), LONG)) / LONG
+
+        return sample
+
+    samplers = {
+        f"{shape}|{kind}": sampler(shape, kind)
+        for shape in ("top-level", "child")
+        for kind in CONTENDERS
+    }
+    stats = h.interleave(
+        samplers, rounds=LONG_ROUNDS, warmup=0, prepare=prepare, label=f"{LONG:,} calls on one"
+    )
+    rows = []
+    for key, value in stats.items():
+        shape, kind = key.split("|")
+        micro = value.scaled(1e6)
+        rows.append(
+            h.row(
+                f"{shape}, {LONG:,} calls on one object: {kind}",
+                micro.median,
+                "µs/call",
+                p25=micro.p25,
+                p75=micro.p75,
+                samples=micro.samples,
+            )
+        )
+    prepare()
+    return rows, stats
+
+
+# --------------------------------------------------------------------- memory
+
+
+def read_own(shape: str, target: Any) -> None:
+    """Read the called mock's standard lists (AsyncFake materialises them now)."""
+    called = target if shape == "top-level" else target.get
+    _ = called.call_args_list, called.await_args_list, called.mock_calls
+
+
+def read_parent(shape: str, target: Any) -> None:
+    """Read the parent's lists too (a child's calls appear there)."""
+    if shape != "top-level":
+        _ = target.mock_calls, target.method_calls
+
+
+def measure_memory(loop: Any, shape: str, kind: str) -> dict[str, float]:
+    make, drive = SHAPES[shape]
+    prepare()
+    with h.tracing():
+        base = h.traced_bytes()
+        target = make(kind)
+        h.run(loop, drive(target, 1))  # the first call creates lazily made state
+        before = h.traced_bytes()
+        h.run(loop, drive(target, MEMORY_CALLS))
+        untouched = h.traced_bytes() - before
+        if kind != "async def":
+            read_own(shape, target)
+        own = h.traced_bytes() - before
+        if kind != "async def":
+            read_parent(shape, target)
+        every = h.traced_bytes() - before
+        del target
+        retained = h.traced_bytes() - base
+    prepare()
+    return {
+        "untouched": untouched / MEMORY_CALLS,
+        "own": own / MEMORY_CALLS,
+        "every": every / MEMORY_CALLS,
+        "retained": max(0.0, retained / MEMORY_CALLS),
+    }
+
+
+def memory(loop: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, float]]]:
+    rows = []
+    measured: dict[str, dict[str, float]] = {}
+    for shape in ("top-level", "child"):
+        for kind in CONTENDERS:
+            h.progress(f"memory: {shape}, {kind}")
+            value = measured[f"{shape}|{kind}"] = measure_memory(loop, shape, kind)
+            labels = [
+                ("untouched", "lists never read"),
+                ("own", "after reading call_args_list & co."),
+            ]
+            if shape != "top-level":
+                labels.append(("every", "after reading the parent's lists too"))
+            labels.append(("retained", "still allocated after `del` of the object"))
+            for field, label in labels:
+                rows.append(h.row(f"{shape}, {label}: {kind}", value[field], "B/call"))
+    return rows, measured
+
+
+# ----------------------------------------------------------------------- main
+
+
+def main() -> dict[str, Any]:
+    loop = h.new_loop()
+    try:
+        batch_rows, batches = time_batches(loop)
+        long_rows, long = time_long(loop)
+        memory_rows, measured = memory(loop)
+    finally:
+        loop.close()
+
+    ratios = []
+    for shape in SHAPES:
+        mock, fake = batches[f"{shape}|AsyncMock"], batches[f"{shape}|AsyncFake"]
+        ratios.append(
+            h.ratio(
+                f"AsyncMock ÷ AsyncFake time, {shape}, fresh object per {BATCH:,} calls",
+                mock.median / fake.median,
+                at_least=10,
+            )
+        )
+    for shape in ("top-level", "child"):
+        mock, fake = long[f"{shape}|AsyncMock"], long[f"{shape}|AsyncFake"]
+        ratios.append(
+            h.ratio(
+                f"AsyncMock ÷ AsyncFake time, {shape}, {LONG:,} calls on one object",
+                mock.median / fake.median,
+                at_least=10,
+            )
+        )
+    for shape in ("top-level", "child"):
+        mock_bytes, fake_bytes = measured[f"{shape}|AsyncMock"], measured[f"{shape}|AsyncFake"]
+        ratios.append(
+            h.ratio(
+                f"AsyncFake ÷ AsyncMock memory per call, {shape}, lists never read",
+                fake_bytes["untouched"] / mock_bytes["untouched"],
+                at_most=0.25,
+            )
+        )
+        field = "own" if shape == "top-level" else "every"
+        ratios.append(
+            h.ratio(
+                f"AsyncFake ÷ AsyncMock memory per call, {shape}, after reading every list",
+                fake_bytes[field] / mock_bytes[field],
+                note="informational: the lists' full cost once materialised",
+            )
+        )
+
+    batch_cases = [
+        f"{shape}, fresh object per {BATCH:,} calls: {kind}"
+        for shape in SHAPES
+        for kind in CONTENDERS
+    ]
+    long_cases = [
+        f"{shape}, {LONG:,} calls on one object: {kind}"
+        for shape in ("top-level", "child")
+        for kind in CONTENDERS
+    ]
+    memory_cases = [
+        f"{shape}, {label}: {kind}"
+        for shape, full in (
+            ("top-level", "after reading call_args_list & co."),
+            ("child", "after reading the parent's lists too"),
+        )
+        for label in ("lists never read", full)
+        for kind in ("AsyncMock", "AsyncFake")
+    ]
+    return h.result(
+        "core",
+        "Awaited recorded call: AsyncFake vs AsyncMock vs a bare async def",
+        batch_rows + long_rows + memory_rows,
+        ratios,
+        target=(
+            f"AsyncFake ≥ 10{h.TIMES} faster than AsyncMock per awaited call (every shape) "
+            "and ≤ ¼ of its memory per recorded call"
+        ),
+        notes=[
+            f"Each call is `await f(URL, timeout=5)`; fresh-object timings are the median of "
+            f"{ROUNDS} batches of {BATCH:,} calls per contender, interleaved round-robin after "
+            "3 warm-up rounds; object creation is timed separately.",
+            f"Long runs: {LONG:,} calls on one object, median of {LONG_ROUNDS} runs.",
+            "The garbage collector stays enabled; before each sample (untimed) the process "
+            "journal is cleared, as a per-test Sandbox would, and gc.collect() runs.",
+            f"Memory: tracemalloc over {MEMORY_CALLS:,} awaited calls after one warm-up call; "
+            "'retained' is what stays allocated after `del` of the object without clearing "
+            "the journal (records in the process journal keep the fake and its calls alive).",
+        ],
+        chart=[
+            {
+                "title": f"Awaited call, fresh object per {BATCH:,} calls",
+                "unit": "µs/call",
+                "cases": batch_cases,
+                "log": True,
+            },
+            {
+                "title": f"{LONG:,} calls on one object",
+                "unit": "µs/call",
+                "cases": long_cases,
+                "log": True,
+            },
+            {
+                "title": "Memory per recorded call",
+                "unit": "B/call",
+                "cases": memory_cases,
+                "log": False,
+            },
+        ],
+    )
+
+
+if __name__ == "__main__":
+    h.standalone(main)
