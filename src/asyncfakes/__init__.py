@@ -1,6 +1,13 @@
 """asyncfakes: fast, typed, spec-checked fakes for testing asyncio code."""
 
+from ._builders._flaky import Flaky as Flaky
+from ._builders._flaky import flaky as flaky
+from ._builders._pools import FakePool as FakePool
+from ._builders._pools import pool as pool
+from ._clock import VirtualClock as VirtualClock
+from ._clock import virtual_time as virtual_time
 from ._errors import AsyncFakesError as AsyncFakesError
+from ._errors import ConnectionReleasedError as ConnectionReleasedError
 from ._errors import LeakError as LeakError
 from ._errors import PoolClosedError as PoolClosedError
 from ._errors import SpecError as SpecError
@@ -24,6 +31,9 @@ __all__ = [
     "AsyncFake",
     "AsyncFakesError",
     "CallRecord",
+    "ConnectionReleasedError",
+    "FakePool",
+    "Flaky",
     "Journal",
     "LeakError",
     "MagicFake",
@@ -32,12 +42,16 @@ __all__ = [
     "UnstubbedCallError",
     "VerificationError",
     "Verifier",
+    "VirtualClock",
     "__version__",
     "assert_all_awaited",
     "assert_in_order",
     "calls",
+    "flaky",
     "journal",
     "max_concurrency",
+    "pool",
     "verify",
+    "virtual_time",
     "wait_for_calls",
 ]

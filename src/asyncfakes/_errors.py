@@ -9,7 +9,8 @@ Every error subclasses the builtin a user would catch::
     ├── UnstubbedCallError(AsyncFakesError, AssertionError) strict fake called without a stub
     ├── VerificationError(AsyncFakesError, AssertionError)  a verify()/assert_* check failed
     ├── LeakError(AsyncFakesError, AssertionError)          a resource outlived its test
-    └── PoolClosedError(AsyncFakesError, RuntimeError)      acquire from a closed pool
+    ├── PoolClosedError(AsyncFakesError, RuntimeError)      acquire from a closed pool
+    └── ConnectionReleasedError(AsyncFakesError, RuntimeError)  pooled connection used after release
 
 Messages are API: each names the fake, the call and what to do next.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 __all__ = [
     "AsyncFakesError",
+    "ConnectionReleasedError",
     "LeakError",
     "PoolClosedError",
     "SpecAttributeError",
@@ -63,3 +65,7 @@ class LeakError(AsyncFakesError, AssertionError):
 
 class PoolClosedError(AsyncFakesError, RuntimeError):
     """A connection was acquired from a pool that was closed."""
+
+
+class ConnectionReleasedError(AsyncFakesError, RuntimeError):
+    """A pooled connection was used after it was released back to its pool."""

@@ -1,0 +1,349 @@
+"""af.pool(): acquisition, waiting, cancellation, closing, leaks and misuse."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+
+import asyncpg
+import pytest
+
+import asyncfakes as af
+
+
+def here(offset: int = 0) -> str:
+    """The caller's file:line plus `offset`."""
+    frame = inspect.currentframe()
+    assert frame is not None and frame.f_back is not None
+    return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
+
+
+class UserRepository:
+    """Realistic code under test: a repository writing through an asyncpg-style pool."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def rename(self, user_id: int, name: str) -> str | None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow("SELECT name FROM users WHERE id = $1", user_id)
+            if row is None:
+                return None
+            await conn.execute("UPDATE users SET name = $2 WHERE id = $1", user_id, name)
+            return str(row["name"])
+
+
+async def test_async_with_acquire_hands_out_and_takes_back_a_connection() -> None:
+    """It hands a connection to `async with` and takes it back on exit."""
+    db = af.pool(size=2)
+    async with db.acquire() as conn:
+        assert db.in_use == 1
+        await conn.execute("SELECT 1")
+    assert db.in_use == 0
+    assert db.acquired == 1
+    assert db.connections == [conn.__dict__["_af_lease_connection"]]
+    af.verify(conn.execute).awaited_once_with("SELECT 1")
+    db.assert_all_released()
+
+
+async def test_await_acquire_and_release() -> None:
+    """It supports `conn = await pool.acquire()` and `await pool.release(conn)`."""
+    db = af.pool(size=1)
+    conn = await db.acquire()
+    assert db.in_use == 1
+    await db.release(conn)
+    assert db.in_use == 0
+    again = await db.acquire()
+    assert again is not conn  # a new lease on the same underlying connection
+    assert len(db.connections) == 1
+    await db.release(again)
+
+
+async def test_repository_runs_inside_a_transaction() -> None:
+    """It drives a repository: the update runs inside the connection's transaction."""
+    connection = af.AsyncFake(name="conn")
+    transaction = af.async_context(None) if hasattr(af, "async_context") else None
+    from asyncfakes._cm import FakeAsyncContext
+
+    transaction = FakeAsyncContext(None, name="conn.transaction()")
+    connection.transaction = af.MagicFake(return_value=transaction)
+    connection.fetchrow.return_value = {"name": "ada"}
+    db = af.pool(lambda: connection, size=1)
+    repository = UserRepository(db)  # type: ignore[arg-type]
+    assert await repository.rename(1, "grace") == "ada"
+    af.verify(connection.execute).awaited_once_with(
+        "UPDATE users SET name = $2 WHERE id = $1", 1, "grace"
+    )
+    af.verify(connection.execute).awaited_inside(transaction)
+    af.verify(connection.fetchrow).awaited_inside(transaction)
+    assert transaction.entered == transaction.exited == 1
+    db.assert_all_released()
+
+
+async def test_default_connections_have_a_recorded_transaction() -> None:
+    """It gives default connections a transaction() async context visible in `inside`."""
+    db = af.pool(size=1)
+    async with db.acquire() as conn:
+        async with conn.transaction() as tx:
+            await conn.execute("INSERT")
+    (record,) = af.calls(conn.execute)
+    assert len(record.inside) == 1
+    assert record.inside[0].entered == 1
+    assert tx is None
+
+
+async def test_exhaustion_waits_in_fifo_order() -> None:
+    """It makes acquirers beyond `size` wait and serves them first come, first served."""
+    db = af.pool(size=1)
+    order: list[str] = []
+
+    async def worker(label: str) -> None:
+        async with db.acquire():
+            order.append(label)
+            await asyncio.sleep(0)
+
+    first = await db.acquire()
+    tasks = [asyncio.create_task(worker(label)) for label in "abc"]
+    await asyncio.sleep(0)
+    assert order == []
+    await db.release(first)
+    await asyncio.gather(*tasks)
+    assert order == ["a", "b", "c"]
+    assert db.max_in_use == 1
+    assert af.max_concurrency(db.acquire) == 1
+
+
+async def test_semaphore_limited_batch_respects_the_limit() -> None:
+    """It measures max_in_use for a batch job limited by a semaphore."""
+    db = af.pool(size=10)
+    limit = asyncio.Semaphore(3)
+
+    async def job(n: int) -> None:
+        async with limit, db.acquire() as conn:
+            await conn.execute("INSERT", n)
+            await asyncio.sleep(0.001)
+
+    await asyncio.gather(*(job(n) for n in range(20)))
+    assert db.max_in_use == 3
+    assert af.max_concurrency(db.acquire) == 3
+    assert db.acquired == 20
+    assert len(db.connections) == 3
+
+
+async def test_acquire_timeout_raises_timeout_error() -> None:
+    """It raises asyncio.TimeoutError when no connection frees up in time."""
+    db = af.pool(size=1, acquire_timeout=0.01)
+    held = await db.acquire()
+    with pytest.raises(asyncio.TimeoutError):
+        await db.acquire()
+    with pytest.raises(asyncio.TimeoutError):
+        async with db.acquire(timeout=0.01):
+            pass
+    await db.release(held)
+    assert db.in_use == 0
+    async with db.acquire():
+        pass
+
+
+async def test_cancelled_waiter_loses_no_slot() -> None:
+    """It keeps the slot of a task cancelled while waiting for a connection."""
+    db = af.pool(size=1)
+    held = await db.acquire()
+    waiter = asyncio.create_task(db.acquire().__aenter__())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    await db.release(held)
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    async with db.acquire():
+        assert db.in_use == 1
+    assert db.in_use == 0
+    assert len(db.connections) == 1
+
+
+async def test_waiter_cancelled_after_handoff_gives_the_connection_back() -> None:
+    """It returns a connection handed to a waiter that was cancelled in the same step."""
+    db = af.pool(size=1)
+    held = await db.acquire()
+    waiter = asyncio.create_task(db.acquire().__aenter__())
+    await asyncio.sleep(0)
+    await db.release(held)  # hands the connection to the waiter
+    waiter.cancel()  # ...which is cancelled before it runs
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert db.in_use == 0
+    async with db.acquire():
+        pass
+
+
+async def test_task_cancelled_while_holding_releases_its_connection() -> None:
+    """It releases the connection of a task cancelled inside `async with`."""
+    db = af.pool(size=1)
+    entered = asyncio.Event()
+
+    async def hold() -> None:
+        async with db.acquire():
+            entered.set()
+            await asyncio.sleep(3600)
+
+    task = asyncio.create_task(hold())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert db.in_use == 0
+    (record,) = af.calls(db.acquire)
+    assert record.outcome == "returned"
+
+
+async def test_leak_names_the_acquisition_site() -> None:
+    """It names each leaked connection and where it was acquired."""
+    db = af.pool(size=2, name="db")
+    async with db.acquire():
+        pass
+    site = here(1)
+    await db.acquire()  # the leak: never released
+    with pytest.raises(af.LeakError) as info:
+        db.assert_all_released()
+    assert str(info.value) == (
+        "db: 1 connection acquired and never released:\n"
+        f"  1. connection #1 acquired at {site} by task {asyncio.current_task().get_name()}\n"
+        "Release each one with `await db.release(conn)`, or acquire it with "
+        "`async with db.acquire() as conn:`."
+    )
+
+
+async def test_closed_pool_refuses_acquire() -> None:
+    """It raises PoolClosedError when acquiring from a closed pool."""
+    db = af.pool(size=1, name="db")
+    await db.close()
+    with pytest.raises(af.PoolClosedError) as info:
+        await db.acquire()
+    assert str(info.value) == (
+        "db.acquire(): the pool is closed; acquire connections before db.close(), "
+        "or build a new pool."
+    )
+
+
+async def test_close_waits_for_connections_to_be_released() -> None:
+    """It makes close() wait until every held connection is released, as asyncpg does."""
+    db = af.pool(size=1)
+    conn = await db.acquire()
+    closing = asyncio.create_task(db.close())
+    await asyncio.sleep(0)
+    assert not closing.done()
+    assert db.is_closing()
+    await db.release(conn)
+    await closing
+
+
+async def test_terminate_invalidates_held_connections() -> None:
+    """It makes held connections unusable after terminate()."""
+    db = af.pool(size=1, name="db")
+    conn = await db.acquire()
+    db.terminate()
+    with pytest.raises(af.ConnectionReleasedError):
+        await conn.fetch("SELECT 1")
+
+
+async def test_release_misuse_raises_value_error() -> None:
+    """It rejects releasing a foreign connection or releasing twice."""
+    db = af.pool(size=1, name="db")
+    other = af.pool(size=1, name="other")
+    conn = await db.acquire()
+    foreign = await other.acquire()
+    with pytest.raises(ValueError) as info:
+        await db.release(foreign)
+    assert str(info.value) == (
+        f"db.release({foreign!r}): not a connection of this pool; "
+        "pass the connection returned by db.acquire()."
+    )
+    with pytest.raises(ValueError, match=r"^db\.release\(42\): not a connection of this pool; pass the connection returned by db\.acquire\(\)\.$"):
+        await db.release(42)
+    await db.release(conn)
+    with pytest.raises(ValueError) as info:
+        await db.release(conn)
+    assert str(info.value) == (
+        f"db.release({conn!r}): this connection was already released; "
+        "release each acquired connection exactly once."
+    )
+    await other.release(foreign)
+
+
+async def test_use_after_release_raises() -> None:
+    """It raises when a connection is used after its release."""
+    db = af.pool(size=1, name="db")
+    async with db.acquire() as conn:
+        pass
+    with pytest.raises(af.ConnectionReleasedError) as info:
+        await conn.fetch("SELECT 1")
+    assert str(info.value) == (
+        "<connection #1 of db (released)>.fetch: the connection was used after it was "
+        "released back to db; acquire it again, or use it only inside "
+        "`async with db.acquire() as conn:`."
+    )
+
+
+def test_bad_arguments_are_rejected() -> None:
+    """It rejects a size below 1, a negative timeout and a non-callable factory."""
+    with pytest.raises(ValueError, match=r"^af\.pool\(size=0\): size must be a whole number of at least 1$"):
+        af.pool(size=0)
+    with pytest.raises(ValueError, match=r"^af\.pool\(acquire_timeout=-1\): the timeout must not be negative$"):
+        af.pool(acquire_timeout=-1)
+    with pytest.raises(TypeError, match=r"^af\.pool\(factory=3\): factory must be a zero-argument callable"):
+        af.pool(3)  # type: ignore[arg-type]
+    db = af.pool(name="db")
+    with pytest.raises(ValueError, match=r"^db\.acquire\(timeout=-1\): timeout must not be negative$"):
+        db.acquire(timeout=-1)
+
+
+async def test_acquire_context_cannot_be_entered_twice() -> None:
+    """It rejects reusing one acquire context."""
+    db = af.pool(name="db")
+    context = db.acquire()
+    async with context:
+        pass
+    with pytest.raises(RuntimeError, match=r"^db\.acquire\(\): this acquire context was already used; call db\.acquire\(\) again for another connection\.$"):
+        async with context:
+            pass
+
+
+async def test_spec_asyncpg_raises_the_drivers_errors() -> None:
+    """It raises asyncpg's own errors when spec'd to asyncpg.Pool."""
+    db = af.pool(spec=asyncpg.Pool, size=1)
+    conn = await db.acquire()
+    await db.release(conn)
+    with pytest.raises(asyncpg.InterfaceError, match=r"^cannot call Connection\.fetch\(\): connection has been released back to the pool$"):
+        await conn.fetch("SELECT 1")
+    with pytest.raises(asyncpg.InterfaceError):
+        await db.release(conn)
+    await db.close()
+    with pytest.raises(asyncpg.InterfaceError, match=r"^pool is closed$"):
+        await db.acquire()
+
+
+async def test_spec_checks_attributes_against_the_real_pool() -> None:
+    """It fails on attributes the real pool does not have, with a suggestion."""
+    db = af.pool(spec=asyncpg.Pool)
+    with pytest.raises(AttributeError, match=r"^asyncpg\.pool\.Pool has no attribute 'fetchrows'\. Did you mean 'fetchrow'"):
+        db.fetchrows  # noqa: B018
+    assert db.get_max_size() == 10
+    plain = af.pool(name="db")
+    with pytest.raises(AttributeError, match=r"^db has no attribute 'copy_records_to_table'"):
+        plain.copy_records_to_table  # noqa: B018
+
+
+async def test_shortcuts_run_on_an_acquired_connection() -> None:
+    """It runs fetch/fetchrow/fetchval/execute/executemany on a connection and releases it."""
+    connection = af.AsyncFake(name="conn")
+    connection.fetchval.return_value = 42
+    db = af.pool(lambda: connection, size=1)
+    assert await db.fetchval("SELECT 42") == 42
+    await db.fetch("SELECT")
+    await db.fetchrow("SELECT")
+    await db.execute("DELETE")
+    await db.executemany("INSERT", [(1,), (2,)])
+    assert db.acquired == 5
+    assert db.in_use == 0
+    af.verify(connection.executemany).awaited_once_with("INSERT", [(1,), (2,)])
