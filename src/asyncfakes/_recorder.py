@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
-import sys
+import operator
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from types import CodeType, FrameType
 from typing import Any, Final, Literal, Protocol
@@ -63,6 +63,7 @@ _CancelledError = asyncio.CancelledError
 _inside: ContextVar[tuple[object, ...]] = ContextVar("asyncfakes_inside", default=())
 _get_inside = _inside.get
 
+
 class Track:
     """The recording channel of one fake: its calls and its concurrency.
 
@@ -71,14 +72,14 @@ class Track:
     change (a mock attached to a parent is renamed).
     """
 
-    __slots__ = ("__weakref__", "_namer", "_waiters", "in_flight", "max_in_flight", "records")
+    __slots__ = ("__weakref__", "_namer", "in_flight", "max_in_flight", "records", "waiters")
 
     def __init__(self, namer: Callable[[], str] | str) -> None:
         self._namer = namer
         self.records: list[list[Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0
-        self._waiters: list[tuple[int, asyncio.Future[None]]] | None = None
+        self.waiters: list[tuple[int, asyncio.Future[None]]] | None = None
 
     @property
     def name(self) -> str:
@@ -87,21 +88,31 @@ class Track:
         return namer if isinstance(namer, str) else namer()
 
     def reset(self) -> None:
-        """Forget the calls recorded so far (the journal keeps them)."""
-        self.records = []
+        """Forget the calls recorded so far (the journal keeps them).
 
-    def _notify(self) -> None:
-        waiters = self._waiters
-        if not waiters:
-            return
-        count = len(self.records)
-        keep: list[tuple[int, asyncio.Future[None]]] = []
-        for wanted, future in waiters:
-            if wanted <= count:
-                _resolve(future)
-            else:
-                keep.append((wanted, future))
-        self._waiters = keep or None
+        `max_in_flight` restarts from the calls still in flight.
+        """
+        self.records = []
+        self.max_in_flight = self.in_flight
+
+    def notify(self) -> None:
+        # Records may arrive from several threads while a waiter registers or
+        # leaves in its loop's thread: the waiter list changes under a lock.
+        with _waiters_lock:
+            waiters = self.waiters
+            if not waiters:
+                return
+            count = len(self.records)
+            keep: list[tuple[int, asyncio.Future[None]]] = []
+            for wanted, future in waiters:
+                if wanted <= count:
+                    _resolve(future)
+                elif not future.done():
+                    keep.append((wanted, future))
+            self.waiters = keep or None
+
+
+_waiters_lock = threading.Lock()
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -112,8 +123,14 @@ def _resolve(future: asyncio.Future[None]) -> None:
     loop = future.get_loop()
     if _get_running_loop() is loop:
         set_done()
-    else:  # recorded from another thread: hand the wake-up to the waiter's loop
+        return
+    # Recorded from another thread (or another loop): hand the wake-up to the
+    # waiter's loop. A waiter stranded in a loop that has been closed waits for
+    # nothing any more, and must not break the call that is being recorded.
+    try:
         loop.call_soon_threadsafe(set_done)
+    except RuntimeError:
+        pass
 
 
 # A call's raw record is a plain list: building one is a single C-level
@@ -122,8 +139,6 @@ def _resolve(future: asyncio.Future[None]) -> None:
 # created on first access and cached in the raw record.
 TARGET, TRACK, ARGS, KWARGS, SEQ, LOOP, STARTED, TASK, INSIDE = range(9)
 CODE, LASTI, AWAITED, OUTCOME, RESULT, EXCEPTION, ENDED, AWAITABLE, BOUND, VIEW = range(9, 19)
-
-RawRecord = list  # type: ignore[type-arg]
 
 
 def new_record(
@@ -163,9 +178,9 @@ def new_record(
         None,
     ]
     track.records.append(raw)
-    _active[-1]._calls.append(raw)
-    if track._waiters:
-        track._notify()
+    _active[-1]._calls.append(raw)  # pyright: ignore[reportPrivateUsage]
+    if track.waiters:
+        track.notify()
     return raw
 
 
@@ -175,7 +190,7 @@ def begin_await(raw: list[Any]) -> None:
     raw[AWAITABLE] = None
     track: Track = raw[TRACK]
     in_flight = track.in_flight = track.in_flight + 1
-    if in_flight > track.max_in_flight:
+    if in_flight > track.max_in_flight:  # noqa: PLR1730 (cheaper than max())
         track.max_in_flight = in_flight
 
 
@@ -192,9 +207,7 @@ def finish(raw: list[Any], result: Any) -> None:
 def fail(raw: list[Any], exception: BaseException) -> None:
     """The call raised `exception`; cancellation and closing count as cancelled."""
     raw[EXCEPTION] = exception
-    raw[OUTCOME] = (
-        CANCELLED if isinstance(exception, (_CancelledError, GeneratorExit)) else RAISED
-    )
+    raw[OUTCOME] = CANCELLED if isinstance(exception, (_CancelledError, GeneratorExit)) else RAISED
     loop = raw[LOOP]
     raw[ENDED] = _monotonic() if loop is None else loop.time()
     if raw[AWAITED]:
@@ -228,7 +241,7 @@ async def run_awaited(raw: list[Any], resolver: Resolver) -> Any:
     raw[AWAITABLE] = None
     track: Track = raw[TRACK]
     in_flight = track.in_flight = track.in_flight + 1
-    if in_flight > track.max_in_flight:
+    if in_flight > track.max_in_flight:  # noqa: PLR1730 (cheaper than max())
         track.max_in_flight = in_flight
     try:
         result = resolver.resolve_call(raw)
@@ -249,6 +262,39 @@ async def run_awaited(raw: list[Any], resolver: Resolver) -> Any:
     raw[ENDED] = _monotonic() if loop is None else loop.time()
     track.in_flight -= 1
     return result
+
+
+_by_seq = operator.itemgetter(SEQ)
+
+
+def ordered(records: list[list[Any]]) -> list[list[Any]]:
+    """`records` in `seq` order.
+
+    A record gets its `seq` and is appended in two steps, so calls made from
+    several threads at once can be appended out of order; sorting at read time
+    keeps the hot path free of a lock (and costs one pass when already sorted).
+    """
+    return sorted(records, key=_by_seq)
+
+
+def settle(raw: list[Any]) -> None:
+    """Bring a call whose awaitable was discarded before it started up to date.
+
+    A coroutine closed before its first step (``coro.close()``, a task cancelled
+    before it ran, a `TaskGroup` refusing it) never runs its body, so nothing
+    recorded the end of the call: it is over, cancelled, without having been
+    awaited. Its end time is unknown and stays None.
+    """
+    awaitable = raw[AWAITABLE]
+    if awaitable is not None and getattr(awaitable, "cr_frame", awaitable) is None:
+        raw[AWAITABLE] = None
+        raw[OUTCOME] = CANCELLED
+
+
+def is_unawaited(raw: list[Any]) -> bool:
+    """True while the call's awaitable is held and was never awaited nor discarded."""
+    settle(raw)
+    return raw[AWAITABLE] is not None
 
 
 def view(raw: list[Any]) -> CallRecord:
@@ -283,9 +329,10 @@ class CallRecord:
     """
 
     __slots__ = ("_raw",)
+    _raw: list[Any]
 
     def __init__(self, raw: list[Any]) -> None:
-        self._raw = raw
+        object.__setattr__(self, "_raw", raw)
 
     @property
     def target(self) -> Any:
@@ -301,48 +348,65 @@ class CallRecord:
     @property
     def args(self) -> tuple[Any, ...]:
         """Positional arguments as passed."""
-        return self._raw[ARGS]  # type: ignore[no-any-return]
+        value: tuple[Any, ...] = self._raw[ARGS]
+        return value
 
     @property
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments as passed."""
-        return self._raw[KWARGS]  # type: ignore[no-any-return]
+        value: dict[str, Any] = self._raw[KWARGS]
+        return value
 
     @property
     def bound(self) -> inspect.BoundArguments | None:
         """The arguments bound to the real signature (spec'd fakes), else None."""
-        return self._raw[BOUND]  # type: ignore[no-any-return]
+        value: inspect.BoundArguments | None = self._raw[BOUND]
+        return value
 
     @property
     def seq(self) -> int:
         """Process-wide increasing number: the total order of calls across all fakes."""
-        return self._raw[SEQ]  # type: ignore[no-any-return]
+        value: int = self._raw[SEQ]
+        return value
 
     @property
     def task_name(self) -> str | None:
         """Name of the asyncio task that made the call, or None outside a task."""
-        task = self._raw[TASK]
-        return None if task is None else task.get_name()  # type: ignore[no-any-return]
+        task: asyncio.Task[Any] | None = self._raw[TASK]
+        return None if task is None else task.get_name()
 
     @property
     def started_at(self) -> float:
         """Event-loop time when the call was made (monotonic time outside a loop)."""
-        return self._raw[STARTED]  # type: ignore[no-any-return]
+        value: float = self._raw[STARTED]
+        return value
 
     @property
     def ended_at(self) -> float | None:
-        """Event-loop time when the call finished, None while pending."""
-        return self._raw[ENDED]  # type: ignore[no-any-return]
+        """Event-loop time when the call finished.
+
+        None while pending, and for a call discarded before it started.
+        """
+        value: float | None = self._raw[ENDED]
+        return value
 
     @property
     def awaited(self) -> bool:
         """True once the call's awaitable started running (always False for sync calls)."""
-        return self._raw[AWAITED]  # type: ignore[no-any-return]
+        value: bool = self._raw[AWAITED]
+        return value
 
     @property
     def outcome(self) -> Outcome:
-        """``"pending"``, ``"returned"``, ``"raised"`` or ``"cancelled"``."""
-        return self._raw[OUTCOME]  # type: ignore[no-any-return]
+        """``"pending"``, ``"returned"``, ``"raised"`` or ``"cancelled"``.
+
+        A call whose coroutine was closed or cancelled before it started is
+        ``"cancelled"`` with `awaited` False.
+        """
+        raw = self._raw
+        settle(raw)
+        outcome: Outcome = raw[OUTCOME]
+        return outcome
 
     @property
     def result(self) -> Any:
@@ -352,12 +416,14 @@ class CallRecord:
     @property
     def exception(self) -> BaseException | None:
         """What the call raised, if it raised or was cancelled."""
-        return self._raw[EXCEPTION]  # type: ignore[no-any-return]
+        value: BaseException | None = self._raw[EXCEPTION]
+        return value
 
     @property
     def inside(self) -> tuple[Any, ...]:
         """The fake async context managers the calling task had entered, outermost first."""
-        return self._raw[INSIDE]  # type: ignore[no-any-return]
+        value: tuple[Any, ...] = self._raw[INSIDE]
+        return value
 
     @property
     def filename(self) -> str:
@@ -379,13 +445,23 @@ class CallRecord:
         """The call as source text: ``AsyncClient.get('https://a')``."""
         return format_call(self.name, self._raw[ARGS], self._raw[KWARGS])
 
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CallRecord is read-only: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CallRecord is read-only: cannot delete {name!r}")
+
     def __repr__(self) -> str:
         raw = self._raw
-        return (
-            f"<CallRecord #{raw[SEQ]} {self.describe()} {raw[OUTCOME]}"
-            f"{'' if raw[AWAITED] or raw[AWAITABLE] is None else ' (never awaited)'}"
-            f" at {self.site}>"
-        )
+        if raw[AWAITED]:
+            note = ""
+        elif is_unawaited(raw):
+            note = " (never awaited)"
+        elif raw[OUTCOME] == CANCELLED:
+            note = " (before it started)"
+        else:
+            note = ""
+        return f"<CallRecord #{raw[SEQ]} {self.describe()} {raw[OUTCOME]}{note} at {self.site}>"
 
 
 class Journal:
@@ -412,7 +488,7 @@ class Journal:
     @property
     def calls(self) -> list[CallRecord]:
         """Every recorded call, oldest first."""
-        return [view(raw) for raw in self._calls]
+        return [view(raw) for raw in ordered(self._calls)]
 
     def __iter__(self) -> Iterator[CallRecord]:
         return iter(self.calls)
@@ -425,8 +501,12 @@ class Journal:
         self._calls = []
 
     def unawaited(self) -> list[CallRecord]:
-        """Calls whose awaitable is still held and was never awaited."""
-        return [view(raw) for raw in self._calls if raw[AWAITABLE] is not None]
+        """Calls whose awaitable is still held and was never awaited (a missing ``await``).
+
+        A coroutine that was closed, or a task cancelled before it ran, is not
+        listed: its call is ``"cancelled"``.
+        """
+        return [view(raw) for raw in ordered(self._calls) if is_unawaited(raw)]
 
     def __repr__(self) -> str:
         return f"<Journal of {plural(len(self._calls), 'call')}>"
@@ -512,7 +592,7 @@ def calls(target: object) -> list[CallRecord]:
         >>> [record.args for record in af.calls(save)]
         [(1,), (2,)]
     """
-    return [view(raw) for raw in ensure_track(target, "calls").records]
+    return [view(raw) for raw in ordered(ensure_track(target, "calls").records)]
 
 
 def max_concurrency(target: object) -> int:
@@ -566,16 +646,16 @@ async def wait_for_calls(
             f"wait_for_calls({track.name}, timeout={timeout}): timeout must not be negative"
         )
     if len(track.records) < count:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        waiters = track._waiters
-        if waiters is None:
-            waiters = track._waiters = []
-        waiters.append((count, future))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        with _waiters_lock:
+            track.waiters = [*(track.waiters or ()), (count, future)]
+        # Another thread may have recorded the missing calls since the check
+        # above, before this waiter was there to be woken.
+        track.notify()
         try:
             await asyncio.wait_for(future, timeout)
         except (asyncio.TimeoutError, TimeoutError):
-            arrived = track.records
+            arrived = ordered(track.records)
             lines = [
                 f"wait_for_calls({track.name}, count={count}) timed out after {timeout} s: "
                 f"{len(arrived)} of {plural(count, 'call')} arrived."
@@ -583,9 +663,10 @@ async def wait_for_calls(
             lines.extend(numbered(f"{view(r).describe()}  at {view(r).site}" for r in arrived))
             raise TimeoutError("\n".join(lines)) from None
         finally:
-            if track._waiters:
-                track._waiters = [w for w in track._waiters if w[1] is not future] or None
-    return [view(raw) for raw in track.records[:count]]
+            with _waiters_lock:
+                if track.waiters:
+                    track.waiters = [w for w in track.waiters if w[1] is not future] or None
+    return [view(raw) for raw in ordered(track.records)[:count]]
 
 
 def enter_context(context: object) -> None:
