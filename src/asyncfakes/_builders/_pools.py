@@ -45,14 +45,15 @@ def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
 class _Lease(Generic[C]):
     """A connection handed out by one acquisition: a proxy that dies on release."""
 
-    def __init__(self, pool: FakePool[C], connection: C, raw: list[Any], number: int) -> None:
+    def __init__(
+        self, pool: FakePool[C], connection: C, raw: list[Any], number: int, track: Track | None
+    ) -> None:
         namespace = self.__dict__
         namespace["_af_lease_pool"] = pool
         namespace["_af_lease_connection"] = connection
         namespace["_af_lease_raw"] = raw
         namespace["_af_lease_number"] = number
         namespace["_af_lease_released"] = False
-        track = getattr(connection, "__dict__", {}).get(TRACK_ATTR)
         if track is not None:
             namespace[TRACK_ATTR] = track
 
@@ -114,7 +115,9 @@ class _AcquireContext(Generic[C]):
 
     def __await__(self) -> Generator[Any, None, C]:
         self._done = True
-        return self._pool._acquire(self._timeout, self._take_frame()).__await__()
+        frame = self._frame if self._frame is not None else sys._getframe(1)
+        self._frame = None
+        return self._pool._acquire(self._timeout, frame).__await__()
 
     async def __aenter__(self) -> C:
         if self._lease is not None or self._done:
@@ -135,8 +138,8 @@ class _AcquireContext(Generic[C]):
         self._done = True
         lease, self._lease = self._lease, None
         if lease is not None and not lease.__dict__["_af_lease_released"]:
-            # Shielded like asyncpg: a cancelled block still returns its connection.
-            await asyncio.shield(self._pool.release(lease))  # type: ignore[arg-type]
+            # Released synchronously, so a cancelled block still returns its connection.
+            self._pool._release(lease)
 
 
 class _AcquireMethod(Generic[C]):
@@ -185,7 +188,7 @@ class FakePool(Generic[C]):
         self._idle: collections.deque[C] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[C]] = collections.deque()
         self._leases: dict[int, _Lease[C]] = {}
-        self._numbers: dict[int, int] = {}
+        self._numbers: dict[int, tuple[int, Track | None]] = {}
         self.acquired = 0
         self.max_in_use = 0
         self._closing = False
@@ -234,31 +237,41 @@ class FakePool(Generic[C]):
             raise self._closed_error("closing" if not self._closed else "closed")
         track: Track = self.__dict__[TRACK_ATTR]
         raw = new_record(track, self.acquire, (), {} if timeout is None else {"timeout": timeout}, frame)
-        if timeout is None:
-            timeout = self._timeout
-        try:
+        if self._idle:
+            connection = self._idle.popleft()
+        elif len(self.connections) < self._size:
+            connection = self._create()
+        else:
             if timeout is None:
-                connection = await self._checkout()
-            else:
-                connection = await asyncio.wait_for(self._checkout(), timeout)
-        except BaseException as error:
-            fail(raw, error)
-            raise
+                timeout = self._timeout
+            try:
+                if timeout is None:
+                    connection = await self._wait()
+                else:
+                    connection = await asyncio.wait_for(self._wait(), timeout)
+            except BaseException as error:
+                fail(raw, error)
+                raise
         begin_await(raw)
         self.acquired += 1
-        lease = _Lease(self, connection, raw, self._numbers[id(connection)])
-        self._leases[id(lease)] = lease
-        self.max_in_use = max(self.max_in_use, len(self._leases))
+        number, connection_track = self._numbers[id(connection)]
+        lease = _Lease(self, connection, raw, number, connection_track)
+        leases = self._leases
+        leases[id(lease)] = lease
+        if len(leases) > self.max_in_use:
+            self.max_in_use = len(leases)
         return lease
 
-    async def _checkout(self) -> C:
-        if self._idle:
+    def _create(self) -> C:
+        connection = self._factory()
+        self.connections.append(connection)
+        track = getattr(connection, "__dict__", {}).get(TRACK_ATTR)
+        self._numbers[id(connection)] = (len(self.connections), track)
+        return connection
+
+    async def _wait(self) -> C:
+        if self._idle:  # freed while the timeout was being set up
             return self._idle.popleft()
-        if len(self.connections) < self._size:
-            connection = self._factory()
-            self.connections.append(connection)
-            self._numbers[id(connection)] = len(self.connections)
-            return connection
         future: asyncio.Future[C] = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
         try:
@@ -289,8 +302,15 @@ class FakePool(Generic[C]):
         Raises:
             ValueError: `connection` is not a connection of this pool, or was already released.
         """
+        self._release(connection)
+
+    def _release(self, connection: object) -> None:
+        # Synchronous on purpose: nothing between taking the lease and handing the
+        # connection on can be interrupted by a cancellation.
         lease = self._leases.pop(id(connection), None)
         if lease is None or lease is not connection:
+            if lease is not None:  # another object with a recycled id
+                self._leases[id(connection)] = lease
             if isinstance(connection, _Lease) and connection.__dict__["_af_lease_pool"] is self:
                 raise self._invalid_error(
                     f"{self.name}.release({connection!r}): this connection was already "
@@ -300,11 +320,12 @@ class FakePool(Generic[C]):
                 f"{self.name}.release({connection!r}): not a connection of this pool; "
                 f"pass the connection returned by {self.name}.acquire()."
             )
-        lease.__dict__["_af_lease_released"] = True
-        finish(lease.__dict__["_af_lease_raw"], lease.__dict__["_af_lease_connection"])
+        namespace = lease.__dict__
+        namespace["_af_lease_released"] = True
+        finish(namespace["_af_lease_raw"], namespace["_af_lease_connection"])
         if self._closed:
             return
-        self._give_back(lease.__dict__["_af_lease_connection"])
+        self._give_back(namespace["_af_lease_connection"])
         if self._drained is not None and not self._leases:
             self._drained.set()
 

@@ -1,0 +1,124 @@
+"""Connection pool fake vs a minimal asyncio.Queue-based pool: acquire/release cycles.
+
+Target (issue "Connection pool fakes"): af.pool's overhead at most 3x a minimal
+Queue-based pool over 10,000 acquire/release cycles, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import _harness as h
+
+import asyncfakes as af
+
+CYCLES = h.scaled(10_000, 200)
+ROUNDS = h.scaled(15, 2)
+
+
+class QueuePool:
+    """The peer: the smallest correct pool, an asyncio.Queue of connections."""
+
+    def __init__(self, size: int) -> None:
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        for _ in range(size):
+            self._queue.put_nowait(object())
+
+    async def acquire(self) -> object:
+        return await self._queue.get()
+
+    async def release(self, connection: object) -> None:
+        self._queue.put_nowait(connection)
+
+
+async def cycle_queue(count: int) -> float:
+    pool = QueuePool(10)
+    start = h.perf_counter()
+    for _ in range(count):
+        connection = await pool.acquire()
+        await pool.release(connection)
+    return (h.perf_counter() - start) / count
+
+
+async def cycle_fake(count: int) -> float:
+    pool = af.pool(size=10)
+    start = h.perf_counter()
+    for _ in range(count):
+        connection = await pool.acquire()
+        await pool.release(connection)
+    elapsed = (h.perf_counter() - start) / count
+    af.journal().clear()
+    return elapsed
+
+
+async def cycle_fake_async_with(count: int) -> float:
+    pool = af.pool(size=10)
+    start = h.perf_counter()
+    for _ in range(count):
+        async with pool.acquire():
+            pass
+    elapsed = (h.perf_counter() - start) / count
+    af.journal().clear()
+    return elapsed
+
+
+def main() -> dict[str, Any]:
+    loop = h.new_loop()
+    try:
+        stats = h.interleave(
+            {
+                "asyncio.Queue pool: await acquire / release": lambda: h.run(
+                    loop, cycle_queue(CYCLES)
+                ),
+                "af.pool: await acquire / release": lambda: h.run(loop, cycle_fake(CYCLES)),
+                "af.pool: async with acquire()": lambda: h.run(
+                    loop, cycle_fake_async_with(CYCLES)
+                ),
+            },
+            rounds=ROUNDS,
+            label=f"{CYCLES:,} acquire/release cycles",
+        )
+    finally:
+        loop.close()
+    rows = [
+        h.row(name, value.scaled(1e6).median, "µs/cycle", p25=value.scaled(1e6).p25,
+              p75=value.scaled(1e6).p75)
+        for name, value in stats.items()
+    ]
+    queue = stats["asyncio.Queue pool: await acquire / release"].median
+    ratios = [
+        h.ratio(
+            "af.pool ÷ Queue pool time, await acquire / release",
+            stats["af.pool: await acquire / release"].median / queue,
+            at_most=3,
+        ),
+        h.ratio(
+            "af.pool ÷ Queue pool time, async with acquire()",
+            stats["af.pool: async with acquire()"].median / queue,
+        ),
+    ]
+    return h.result(
+        "pool",
+        f"{CYCLES:,} acquire/release cycles: af.pool vs a minimal asyncio.Queue pool",
+        rows,
+        ratios,
+        target="af.pool overhead ≤ 3× a minimal Queue-based pool",
+        notes=[
+            "Both pools hold 10 connections and are driven by one task, so no acquirer waits; "
+            "af.pool also records each acquisition in the core and hands out a lease proxy.",
+            "The journal is cleared after each sample, as a per-test Sandbox would.",
+        ],
+        chart=[
+            {
+                "title": "Acquire/release cycle",
+                "unit": "µs/cycle",
+                "cases": [row["case"] for row in rows],
+                "log": False,
+            }
+        ],
+    )
+
+
+if __name__ == "__main__":
+    h.standalone(main)
