@@ -15,7 +15,7 @@ import difflib
 import sys
 from collections.abc import Callable, Generator
 from types import FrameType, TracebackType
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, cast, overload
 
 from .._cm import FakeAsyncContext
 from .._errors import ConnectionReleasedError, LeakError, PoolClosedError, SpecAttributeError
@@ -117,7 +117,8 @@ class _AcquireContext(Generic[C]):
         self._done = True
         frame = self._frame if self._frame is not None else sys._getframe(1)
         self._frame = None
-        return self._pool._acquire(self._timeout, frame).__await__()
+        # The lease stands in for the connection.
+        return cast("Generator[Any, None, C]", self._pool._acquire(self._timeout, frame).__await__())
 
     async def __aenter__(self) -> C:
         if self._lease is not None or self._done:
@@ -126,8 +127,8 @@ class _AcquireContext(Generic[C]):
                 f"call {self._pool.name}.acquire() again for another connection."
             )
         lease = await self._pool._acquire(self._timeout, self._take_frame())
-        self._lease = lease  # type: ignore[assignment]
-        return lease
+        self._lease = lease
+        return cast("C", lease)
 
     async def __aexit__(
         self,
@@ -494,11 +495,12 @@ def _default_factory(spec: type | None, name: str) -> Callable[[], Any]:
             if create_fake is not None:
                 return create_fake(connection_class, name=label)
         connection = AsyncFake(name=label)
+
+        def transaction(*args: object, **kwargs: object) -> FakeAsyncContext[None]:
+            return FakeAsyncContext(None, name=f"{label}.transaction")
+
         # A plain connection still gets transaction() as a recorded async context.
-        connection.transaction = MagicFake(
-            name="transaction",
-            side_effect=lambda *a, **k: FakeAsyncContext(None, name=f"{label}.transaction"),
-        )
+        connection.transaction = MagicFake(name="transaction", side_effect=transaction)
         return connection
 
     return create
@@ -558,7 +560,7 @@ def pool(
         (0, 1)
         >>> db.assert_all_released()
     """
-    if not isinstance(size, int) or size < 1:
+    if type(size) is not int or size < 1:
         raise ValueError(f"af.pool(size={size!r}): size must be a whole number of at least 1")
     if acquire_timeout is not None and acquire_timeout < 0:
         raise ValueError(
