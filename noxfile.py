@@ -1,0 +1,215 @@
+"""Every check of asyncfakes, one nox session each.
+
+``python -m nox`` runs what CI runs (``nox.options.sessions``); ``python -m nox
+-s examples`` runs the examples project's suite; ``python -m nox -l`` lists the
+sessions. Virtual environments are made with uv when it is there (``pip install
+'nox[uv]'`` brings it), else with virtualenv.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import nox
+from nox.command import CommandFailed
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+# Only interpreters found on this machine are used: never download one.
+nox.options.download_python = "never"
+
+ROOT = Path(__file__).parent
+SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
+# A `python -m nox` on another interpreter still checks with this one's version.
+NEWEST = SUPPORTED[-1]
+
+LINTED = ("src", "tests", "benchmarks", "examples", "docs", "noxfile.py")
+
+
+def _find_pythons() -> list[str]:
+    """The supported CPython versions that exist on this machine.
+
+    pyenv's shims answer for every version but fail for those that are not
+    selected, so its installed versions are put on PATH ahead of the shims.
+    """
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found: list[str] = []
+    prepend: list[str] = []
+    for version in SUPPORTED:
+        installed = sorted(
+            (pyenv_root / "versions").glob(f"{version}.*/bin/python{version}"),
+            key=lambda path: [int(part) for part in path.parts[-3].split(".") if part.isdigit()],
+        )
+        if installed:
+            found.append(version)
+            prepend.append(str(installed[-1].parent))
+            continue
+        executable = shutil.which(f"python{version}")
+        if executable and "shims" not in Path(executable).parts:
+            found.append(version)
+    if prepend:
+        os.environ["PATH"] = os.pathsep.join([*prepend, os.environ.get("PATH", "")])
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if running in SUPPORTED and running not in found:
+        found.append(running)
+    return sorted(found, key=lambda version: tuple(map(int, version.split("."))))
+
+
+PYTHONS = _find_pythons()
+LATEST = PYTHONS[-1] if PYTHONS else None
+
+nox.options.sessions = ["tests", "isolation", "typing", "lint", "docs", "examples", "build"]
+
+
+# Every pytest run: no bytecode written into the work tree.
+PYTEST_ENV = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The test suite on every supported CPython found on this machine."""
+    session.install(".[test]")
+    session.run("pytest", *session.posargs, env=PYTEST_ENV)
+
+
+@nox.session(python=LATEST)
+def isolation(session: nox.Session) -> None:
+    """The suite in random order, then over two workers: no test may depend on another."""
+    session.install(".[test]")
+    env = PYTEST_ENV
+    session.run("pytest", "-p", "randomly", *session.posargs, env=env)
+    session.run("pytest", "-n", "2", *session.posargs, env=env)
+
+
+@nox.session(python=LATEST)
+def typing(session: nox.Session) -> None:
+    """mypy --strict and pyright strict on src/ and tests/typing/ (settings in pyproject.toml)."""
+    session.install("-e", ".[typing]")
+    python = str(Path(session.bin) / "python")
+    checks = {
+        "mypy": ["mypy"],
+        # The pyright wheel bundles pyright and runs it with the machine's node;
+        # skipping its version check keeps it off the network.
+        "pyright": ["pyright", "--pythonpath", python],
+    }
+    _run_all(session, checks, env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"})
+
+
+def _run_all(session: nox.Session, commands: dict[str, list[str]], **kwargs: Any) -> None:
+    """Run every command even when one fails, then fail the session naming those that did."""
+    failed = []
+    for name, command in commands.items():
+        try:
+            session.run(*command, **kwargs)
+        except CommandFailed:
+            failed.append(name)
+    if failed:
+        session.error(f"failed: {', '.join(failed)}")
+
+
+@nox.session(python=LATEST)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(".[lint]")
+    checks = {
+        "ruff check": ["ruff", "check", *LINTED],
+        "ruff format": ["ruff", "format", "--check", "--diff", *LINTED],
+    }
+    _run_all(session, checks)
+
+
+@nox.session(python=LATEST)
+def docs(session: nox.Session) -> None:
+    """Build the site with --strict, then run every example in the docstrings and the docs."""
+    # Editable, so that doctests of src/ and the installed package are the same files.
+    session.install("-e", ".[docs,test]")
+    session.install("ruff")  # mkdocstrings formats the signatures with it
+    site = Path(session.create_tmp()) / "site"
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", str(site), env={"NO_MKDOCS_2_WARNING": "1"}
+    )
+    session.run(
+        "pytest",
+        "--doctest-modules",
+        "src/asyncfakes",
+        "docs",
+        *session.posargs,
+        env=PYTEST_ENV,
+    )
+
+
+@nox.session(python=LATEST)
+def examples(session: nox.Session) -> None:
+    """The examples project's test suite: a realistic service tested with asyncfakes."""
+    session.install(".", "-r", "examples/requirements.txt")
+    session.chdir(ROOT / "examples")
+    session.run("pytest", *session.posargs, env=PYTEST_ENV)
+
+
+@nox.session(python=LATEST)
+def bench(session: nox.Session) -> None:
+    """The benchmarks: asyncfakes against AsyncMock and friends, measured in one run."""
+    session.install(".[bench]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=LATEST)
+def build(session: nox.Session) -> None:
+    """Build the sdist and the wheel, check their metadata and that the wheel is complete."""
+    session.install("build[uv]", "twine")
+    out = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(out, ignore_errors=True)
+    session.run("python", "-m", "build", "--installer", "uv", "--outdir", str(out))
+    wheels = sorted(out.glob("*.whl"))
+    sdists = sorted(out.glob("*.tar.gz"))
+    if len(wheels) != 1 or len(sdists) != 1:
+        session.error(f"expected one wheel and one sdist in {out}, got {wheels + sdists}")
+    session.run("twine", "check", "--strict", *map(str, wheels + sdists))
+    problems = _check_wheel(wheels[0]) + _check_sdist(sdists[0])
+    if problems:
+        session.error("\n".join(problems))
+    session.log(f"{wheels[0].name} and {sdists[0].name} are complete")
+
+
+def _check_wheel(wheel: Path) -> list[str]:
+    """What is missing from the wheel: py.typed, the pytest11 entry point and its module."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = next((n for n in names if n.endswith(".dist-info/entry_points.txt")), None)
+        text = archive.read(entry_points).decode() if entry_points else ""
+    problems = []
+    if "asyncfakes/py.typed" not in names:
+        problems.append(f"{wheel.name}: asyncfakes/py.typed is missing")
+    if "[pytest11]" not in text or "asyncfakes = asyncfakes.pytest_plugin" not in text:
+        problems.append(f"{wheel.name}: the pytest11 entry point asyncfakes is missing")
+    if "asyncfakes/pytest_plugin.py" not in names:
+        problems.append(f"{wheel.name}: the pytest11 plugin asyncfakes/pytest_plugin.py is missing")
+    stray = sorted(n for n in names if n.startswith(("tests/", "docs/", "examples/")))
+    if stray:
+        problems.append(f"{wheel.name}: files that belong in the sdist only: {stray}")
+    return problems
+
+
+def _check_sdist(sdist: Path) -> list[str]:
+    """What is missing from the sdist: the sources, tests, docs and changelog."""
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    wanted = [
+        "src/asyncfakes/__init__.py",
+        "src/asyncfakes/py.typed",
+        "CHANGELOG.md",
+        "README.md",
+        "noxfile.py",
+        "mkdocs.yml",
+    ]
+    problems = [f"{sdist.name}: {name} is missing" for name in wanted if name not in names]
+    if not any(name.startswith("tests/") for name in names):
+        problems.append(f"{sdist.name}: tests/ is missing")
+    return problems
