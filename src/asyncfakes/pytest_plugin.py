@@ -1,1 +1,122 @@
-"""pytest plugin for asyncfakes (fixtures come with the clock and sandbox features)."""
+"""pytest plugin for asyncfakes: thin fixtures over the library (the only module importing pytest).
+
+Registered through the ``pytest11`` entry point, so installing asyncfakes is
+enough. Virtual time: the ``clock`` fixture and the ``virtual_time`` marker.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Coroutine, Generator
+from typing import Any
+
+import pytest
+
+from ._clock import VirtualClock, virtual_time
+
+__all__ = ["clock", "pytest_configure", "pytest_runtest_call"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the plugin's markers."""
+    config.addinivalue_line(
+        "markers",
+        "virtual_time(auto_advance=True): run this async test's body under "
+        "af.virtual_time(); the `clock` fixture gives the clock.",
+    )
+
+
+# ------------------------------------------------------------- virtual time
+
+_CLOCK = pytest.StashKey[VirtualClock]()
+
+
+def _test_coroutine_function(item: pytest.Function) -> tuple[object, str] | None:
+    """Where the test's coroutine function lives (holder, attribute), or None for a sync test.
+
+    Hypothesis keeps the async test under ``obj.hypothesis.inner_test``.
+    """
+    obj = item.obj
+    hypothesis = getattr(obj, "hypothesis", None)
+    if hypothesis is not None and inspect.iscoroutinefunction(
+        getattr(hypothesis, "inner_test", None)
+    ):
+        return hypothesis, "inner_test"
+    if inspect.iscoroutinefunction(obj):
+        return item, "obj"
+    return None
+
+
+def _not_async(item: pytest.Item, what: str) -> str:
+    return (
+        f"{what} makes loop time virtual while an async test runs, but {item.name} "
+        "is not an async test. Make it `async def` (with pytest-asyncio or anyio), or "
+        "use `async with af.virtual_time() as clock:` inside the coroutine it runs."
+    )
+
+
+def _new_clock(item: pytest.Item) -> VirtualClock:
+    marker = item.get_closest_marker("virtual_time")
+    if marker is None:
+        return virtual_time()
+    return virtual_time(*marker.args, **marker.kwargs)
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest) -> VirtualClock:
+    """Virtual time for this async test: the clock of its ``af.virtual_time()``.
+
+    The test function's body runs inside ``async with af.virtual_time()``
+    (fixtures are set up and torn down in real time). Combine it with
+    ``@pytest.mark.virtual_time(auto_advance=False)`` to step time by hand.
+
+    Use it in a test (pytest-asyncio or anyio)::
+
+        @pytest.mark.asyncio
+        async def test_retry_waits(clock):
+            await asyncio.sleep(60)
+            assert clock.now() == 60.0
+    """
+    item = request.node
+    if not isinstance(item, pytest.Function) or _test_coroutine_function(item) is None:
+        pytest.fail(_not_async(request.node, "The `clock` fixture"), pytrace=False)
+    new = _new_clock(item)
+    item.stash[_CLOCK] = new
+    return new
+
+
+def _in_virtual_time(
+    test: Callable[..., Coroutine[Any, Any, Any]], clock: VirtualClock
+) -> Callable[..., Coroutine[Any, Any, Any]]:
+    @functools.wraps(test)
+    async def run_in_virtual_time(*args: Any, **kwargs: Any) -> Any:
+        async with clock:
+            return await test(*args, **kwargs)
+
+    return run_in_virtual_time
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Run the test body under virtual time when it asks for the clock or the marker.
+
+    The test's coroutine function is wrapped before pytest-asyncio or anyio
+    (which read it when the test runs) turn it into a call in their loop.
+    """
+    clock = item.stash.get(_CLOCK, None)
+    if clock is None and item.get_closest_marker("virtual_time") is None:
+        return (yield)
+    assert isinstance(item, pytest.Function)
+    location = _test_coroutine_function(item)
+    if location is None:
+        pytest.fail(_not_async(item, "@pytest.mark.virtual_time"), pytrace=False)
+    if clock is None:
+        clock = _new_clock(item)
+    holder, attribute = location
+    original = getattr(holder, attribute)
+    setattr(holder, attribute, _in_virtual_time(original, clock))
+    try:
+        return (yield)
+    finally:
+        setattr(holder, attribute, original)
