@@ -27,8 +27,6 @@ nox.options.download_python = "never"
 
 ROOT = Path(__file__).parent
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
-# A `python -m nox` on another interpreter still checks with this one's version.
-NEWEST = SUPPORTED[-1]
 
 LINTED = ("src", "tests", "benchmarks", "examples", "docs", "noxfile.py")
 
@@ -72,6 +70,18 @@ nox.options.sessions = ["tests", "isolation", "typing", "lint", "docs", "example
 PYTEST_ENV = {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
+def _run_all(session: nox.Session, commands: dict[str, list[str]], **kwargs: Any) -> None:
+    """Run every command even when one fails, then fail the session naming those that did."""
+    failed = []
+    for name, command in commands.items():
+        try:
+            session.run(*command, **kwargs)
+        except CommandFailed:
+            failed.append(name)
+    if failed:
+        session.error(f"failed: {', '.join(failed)}")
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite on every supported CPython found on this machine."""
@@ -83,9 +93,11 @@ def tests(session: nox.Session) -> None:
 def isolation(session: nox.Session) -> None:
     """The suite in random order, then over two workers: no test may depend on another."""
     session.install(".[test]")
-    env = PYTEST_ENV
-    session.run("pytest", "-p", "randomly", *session.posargs, env=env)
-    session.run("pytest", "-n", "2", *session.posargs, env=env)
+    checks = {
+        "random order": ["pytest", "-p", "randomly", *session.posargs],
+        "two xdist workers": ["pytest", "-n", "2", *session.posargs],
+    }
+    _run_all(session, checks, env=PYTEST_ENV)
 
 
 @nox.session(python=LATEST)
@@ -100,18 +112,6 @@ def typing(session: nox.Session) -> None:
         "pyright": ["pyright", "--pythonpath", python],
     }
     _run_all(session, checks, env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"})
-
-
-def _run_all(session: nox.Session, commands: dict[str, list[str]], **kwargs: Any) -> None:
-    """Run every command even when one fails, then fail the session naming those that did."""
-    failed = []
-    for name, command in commands.items():
-        try:
-            session.run(*command, **kwargs)
-        except CommandFailed:
-            failed.append(name)
-    if failed:
-        session.error(f"failed: {', '.join(failed)}")
 
 
 @nox.session(python=LATEST)
@@ -132,17 +132,11 @@ def docs(session: nox.Session) -> None:
     session.install("-e", ".[docs,test]")
     session.install("ruff")  # mkdocstrings formats the signatures with it
     site = Path(session.create_tmp()) / "site"
-    session.run(
-        "mkdocs", "build", "--strict", "--site-dir", str(site), env={"NO_MKDOCS_2_WARNING": "1"}
-    )
-    session.run(
-        "pytest",
-        "--doctest-modules",
-        "src/asyncfakes",
-        "docs",
-        *session.posargs,
-        env=PYTEST_ENV,
-    )
+    checks = {
+        "mkdocs build": ["mkdocs", "build", "--strict", "--site-dir", str(site)],
+        "examples": ["pytest", "--doctest-modules", "src/asyncfakes", "docs", *session.posargs],
+    }
+    _run_all(session, checks, env={**PYTEST_ENV, "NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session(python=LATEST)
