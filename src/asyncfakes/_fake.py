@@ -4,21 +4,37 @@ This is the only module that touches `unittest.mock` internals. The standard
 mocks keep several parallel lists (`call_args_list`, `mock_calls`,
 `method_calls` on every ancestor, `await_args_list`) and update them by hand on
 every call; that bookkeeping is most of an `AsyncMock` call's cost. A fake
-instead appends one `CallRecord` to a pending list (its own and each fake
+instead appends the call's raw record to a pending list (its own and each fake
 ancestor's) and materialises the standard lists from those records the first
 time anything reads them, producing exactly the objects `AsyncMock` would have.
 
+What keeps the lazy lists exact:
+
+- A record's names in an ancestor's `mock_calls`/`method_calls` are computed at
+  materialisation time from the parent links. Before a fake's links or names
+  change (`attach_mock`, adoption by assignment), its ancestors materialise
+  their pending records, so every call keeps the names it had when made.
+- A chain that contains a plain `Mock` ancestor (a fake attached to a
+  `MagicMock`) is recorded eagerly with `CallableMixin._increment_mock_call`,
+  since the plain mock keeps its lists eagerly; each lazy list syncs before it
+  is appended to, so eager and lazy entries keep their order.
+- Pending lists are drained in place under a lock: calls from other threads
+  append while a reader materialises, and nothing is lost or seen twice.
+
 `unittest.mock` internals used here are the same on CPython 3.10-3.13:
 `_Call`, `_CallList`, `_is_exception`, `_callable`, `_all_sync_magics`,
-`_spec_asyncs`, `_mock_new_parent`/`_mock_new_name`, `_delegating_property`
-storage in ``_mock_<name>``.
+`_async_method_magics`, `AsyncMockMixin`, `CallableMixin._increment_mock_call`,
+`_spec_asyncs`, the `_mock_parent`/`_mock_new_parent`/`_mock_name`/
+`_mock_new_name` links, `_delegating_property` storage in ``_mock_<name>``, and
+`NonCallableMock.__new__` creating one class per instance.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, SupportsIndex
 from unittest import mock as _mock
 
 from ._recorder import (
@@ -42,20 +58,37 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncFake", "MagicFake", "Stub"]
 
-_Call: Any = _mock._Call  # type: ignore[attr-defined]
-_CallList: Any = _mock._CallList  # type: ignore[attr-defined]
+_Call: Any = _mock._Call
+_CallList: Any = _mock._CallList
 _is_exception: Callable[[object], bool] = _mock._is_exception  # type: ignore[attr-defined]
 _callable: Callable[[object], bool] = _mock._callable  # type: ignore[attr-defined]
 _all_sync_magics: set[str] = _mock._all_sync_magics  # type: ignore[attr-defined]
+_async_method_magics: set[str] = _mock._async_method_magics  # type: ignore[attr-defined]
 _iscoroutinefunction: Callable[[object], bool] = _mock.iscoroutinefunction  # type: ignore[attr-defined]
+_AsyncMockMixin: type[Any] = _mock.AsyncMockMixin
+_increment_mock_call: Callable[..., None] = _mock.CallableMixin._increment_mock_call  # type: ignore[attr-defined]
 _DEFAULT: Any = _mock.DEFAULT
 _getframe = sys._getframe
-_base_check_sig = _mock.Mock._mock_check_sig  # type: ignore[attr-defined]
+_base_check_sig = _mock.Mock._mock_check_sig
 
 _PENDING = "_af_pending"
 _AWAIT_PENDING = "_af_await_pending"
 _STUB = "_af_stub"
 _ROLE = "_af_role"
+_RESOLVER = "_af_resolver"
+
+# Our per-object state: a copy gets its own (see `_Recording.__reduce_ex__`).
+_PER_OBJECT = frozenset({TRACK_ATTR, _PENDING, _AWAIT_PENDING, _RESOLVER})
+
+# The attributes `_relative_names` reads: changing one renames calls already made.
+_LINKS = frozenset({"_mock_parent", "_mock_new_parent", "_mock_name", "_mock_new_name"})
+
+# What `type(fake)` reports: NonCallableMock.__new__ creates one class per
+# instance with `type()`, which takes `__module__` from its caller, unittest.mock.
+_PUBLIC_MODULE = "asyncfakes"
+
+# Materialising drains pending lists in place while other threads may append.
+_sync_lock = threading.Lock()
 
 Stub = Callable[[Any, tuple[Any, ...], dict[str, Any]], Any]
 """The stubbing hook: ``stub(fake, args, kwargs)`` returns the call's result,
@@ -68,7 +101,7 @@ def _relative_names(target: Any, ancestor: Any) -> tuple[str, str | None]:
 
     Returns the `mock_calls` name and the `method_calls` name (None when the
     call does not belong in `method_calls`), computed exactly as
-    `NonCallableMock._increment_mock_call` does while walking up the parents.
+    `CallableMixin._increment_mock_call` does while walking up the parents.
     """
     do_method_calls = target._mock_parent is not None
     method_call_name: str = target._mock_name
@@ -113,34 +146,117 @@ def _lazy_property(name: str, storage: str) -> property:
     return property(get, set, doc=f"As `unittest.mock.Mock.{name}` (materialised lazily).")
 
 
+def _drain(pending: list[list[Any]]) -> list[list[Any]]:
+    """Take the records out of a pending list, leaving the ones appended meanwhile."""
+    count = len(pending)
+    batch = pending[:count]
+    del pending[:count]
+    return batch
+
+
 def _sync(fake: Any) -> None:
     """Move pending records into the standard mock lists, as AsyncMock would have."""
     namespace = fake.__dict__
-    pending: list[list[Any]] = namespace[_PENDING]
-    if pending:
-        namespace[_PENDING] = []
-        for raw in pending:
-            args, kwargs = raw[ARGS], raw[KWARGS]
-            if raw[TARGET] is fake:
-                call = _Call((args, kwargs), two=True)
-                namespace["_mock_called"] = True
-                namespace["_mock_call_count"] += 1
-                namespace["_mock_call_args"] = call
-                namespace["_mock_call_args_list"].append(call)
-                namespace["_mock_mock_calls"].append(_Call(("", args, kwargs)))
-            else:
-                mock_name, method_name = _relative_names(raw[TARGET], fake)
+    with _sync_lock:
+        pending: list[list[Any]] = namespace[_PENDING]
+        if pending:
+            names: dict[int, tuple[str, str | None]] = {}
+            for raw in _drain(pending):
+                args, kwargs = raw[ARGS], raw[KWARGS]
+                target = raw[TARGET]
+                if target is fake:
+                    call = _Call((args, kwargs), two=True)
+                    namespace["_mock_called"] = True
+                    namespace["_mock_call_count"] += 1
+                    namespace["_mock_call_args"] = call
+                    namespace["_mock_call_args_list"].append(call)
+                    namespace["_mock_mock_calls"].append(_Call(("", args, kwargs)))
+                    continue
+                relative = names.get(id(target))
+                if relative is None:
+                    relative = names[id(target)] = _relative_names(target, fake)
+                mock_name, method_name = relative
                 if method_name is not None:
                     namespace["method_calls"].append(_Call((method_name, args, kwargs)))
                 namespace["_mock_mock_calls"].append(_Call((mock_name, args, kwargs)))
-    awaits: list[list[Any]] | None = namespace.get(_AWAIT_PENDING)
-    if awaits:
-        namespace[_AWAIT_PENDING] = []
-        for raw in awaits:
-            call = _Call((raw[ARGS], raw[KWARGS]), two=True)
-            namespace["_mock_await_count"] += 1
-            namespace["_mock_await_args"] = call
-            namespace["_mock_await_args_list"].append(call)
+        awaits: list[list[Any]] | None = namespace.get(_AWAIT_PENDING)
+        if awaits:
+            for raw in _drain(awaits):
+                call = _Call((raw[ARGS], raw[KWARGS]), two=True)
+                namespace["_mock_await_count"] += 1
+                namespace["_mock_await_args"] = call
+                namespace["_mock_await_args_list"].append(call)
+
+
+def _sync_ancestors(node: Any) -> None:
+    """Materialise the pending records of every ancestor of `node`.
+
+    Called before `node` is renamed or moved: those records are listed under
+    names that go through `node`, and must keep the names they were made with.
+    """
+    parent = node.__dict__.get("_mock_new_parent")
+    while parent is not None:
+        namespace = parent.__dict__
+        if namespace.get(_PENDING):
+            _sync(parent)
+        parent = namespace.get("_mock_new_parent")
+
+
+def _rebuild(kind: type[Any]) -> Any:
+    """The new object of a copy: what `copy` makes of a mock, plus our own state."""
+    create: Any = kind.__new__
+    fake = create(kind)
+    fake._af_setup()
+    fake._af_record_eagerly()
+    return fake
+
+
+def _eager_call(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """`__call__` of a copied fake and of its original.
+
+    A shallow copy of an `AsyncMock` shares its call lists with the original,
+    so a call of either shows in both at once: the two keep them eagerly, with
+    the standard bookkeeping.
+    """
+    kind: Any = type(self)  # pyright: ignore[reportUnknownVariableType]
+    if kind._mock_check_sig is not _base_check_sig:
+        self._mock_check_sig(*args, **kwargs)
+    raw = new_record(self.__dict__[TRACK_ATTR], self, args, kwargs, _getframe(1))
+    _increment_mock_call(self, *args, **kwargs)
+    return self._af_complete(raw, args, kwargs)
+
+
+def _complete_awaitable(self: Any, raw: list[Any], args: tuple[Any, ...], kwargs: Any) -> Any:
+    """The rest of an awaitable fake's call, once recorded: its awaitable."""
+    raw[AWAITABLE] = awaitable = run_awaited(raw, self.__dict__[_RESOLVER])
+    return awaitable
+
+
+def _complete_sync(self: Any, raw: list[Any], args: tuple[Any, ...], kwargs: Any) -> Any:
+    """The rest of a sync fake's call, once recorded: its outcome."""
+    try:
+        stub = self.__dict__[_STUB]
+        result = _DEFAULT if stub is None else stub(self, args, kwargs)
+        if result is _DEFAULT:
+            result = self._execute_mock_call(*args, **kwargs)
+    except BaseException as exception:
+        fail(raw, exception)
+        raise
+    finish(raw, result)
+    return result
+
+
+class _Resolver:
+    """Computes the outcome of a fake's awaited calls: the core's `Resolver`.
+
+    A separate object, so that no `resolve_call` attribute on the fake shadows
+    a child of that name, as it would not on an `AsyncMock`.
+    """
+
+    __slots__ = ("resolve_call",)
+
+    def __init__(self, resolve_call: Callable[[list[Any]], Any]) -> None:
+        self.resolve_call = resolve_call
 
 
 class _Recording:
@@ -155,16 +271,54 @@ class _Recording:
 
     _af_is_async: ClassVar[bool] = False
 
+    def __new__(cls, /, *args: Any, **kwargs: Any) -> Any:
+        instance = super().__new__(cls, *args, **kwargs)
+        kind: Any = type(instance)
+        kind.__module__ = _PUBLIC_MODULE
+        if not cls._af_is_async and issubclass(kind, _AsyncMockMixin):
+            # Spec'd on a coroutine function, NonCallableMock.__new__ made this
+            # MagicFake an AsyncMockMixin: its calls are awaitable, and recorded so.
+            kind._af_is_async = True
+            kind._af_complete = _complete_awaitable
+            kind.__call__ = AsyncFake.__call__
+        return instance
+
     def __init__(self, /, *args: Any, **kwargs: Any) -> None:
         namespace = self.__dict__
-        namespace[TRACK_ATTR] = Track(self._af_name)
-        namespace[_PENDING] = []
+        self._af_setup()
         namespace[_STUB] = None
         namespace[_ROLE] = None
         super().__init__(*args, **kwargs)
 
+    def _af_setup(self) -> None:
+        namespace = self.__dict__
+        namespace[TRACK_ATTR] = Track(self._af_name)
+        namespace[_PENDING] = []
+        namespace[_RESOLVER] = _Resolver(self._af_resolve_call)
+
     def _af_name(self) -> str:
         return self._extract_mock_name()  # type: ignore[attr-defined, no-any-return]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LINKS:
+            _sync_ancestors(self)
+        super().__setattr__(name, value)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        # copy/deepcopy of an AsyncMock copies its __dict__, sharing (or deep
+        # copying) its lists: ours are materialised first, the copy gets a track
+        # of its own, and both record eagerly from now on (see `_eager_call`).
+        _sync(self)
+        self._af_record_eagerly()
+        state = {k: v for k, v in self.__dict__.items() if k not in _PER_OBJECT}
+        return (_rebuild, (type(self),), state)
+
+    def _af_record_eagerly(self) -> None:
+        kind: Any = type(self)
+        kind.__call__ = _eager_call
+        self.__dict__[_RESOLVER] = _Resolver(self._af_resolve_eagerly)
+
+    _af_complete = _complete_sync
 
     def _af_propagate(self, raw: list[Any], args: tuple[Any, ...], kwargs: Any) -> None:
         namespace = self.__dict__
@@ -178,7 +332,7 @@ class _Recording:
         if eager:
             # A plain Mock ancestor (attach_mock onto a MagicMock) keeps its own
             # lists eagerly: fall back to the standard bookkeeping for the whole chain.
-            _mock.NonCallableMock._increment_mock_call(self, *args, **kwargs)  # type: ignore[attr-defined]
+            _increment_mock_call(self, *args, **kwargs)
             return
         namespace[_PENDING].append(raw)
         node = namespace["_mock_new_parent"]
@@ -187,43 +341,62 @@ class _Recording:
             node_namespace[_PENDING].append(raw)
             node = node_namespace["_mock_new_parent"]
 
+    def _af_resolve_call(self, raw: list[Any]) -> Any:
+        # An awaitable MagicFake (spec'd on a coroutine function) runs
+        # AsyncMockMixin._execute_mock_call, which keeps the await lists itself.
+        return Deferred(self._af_eager_outcome(raw[ARGS], raw[KWARGS]))
+
+    _af_resolve_eagerly = _af_resolve_call
+
+    async def _af_eager_outcome(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        stub = self.__dict__[_STUB]
+        if stub is not None:
+            result = stub(self, args, kwargs)
+            if result is not _DEFAULT:
+                call = _Call((args, kwargs), two=True)
+                self.await_count += 1  # type: ignore[attr-defined]
+                self.await_args = call
+                self.await_args_list.append(call)  # type: ignore[attr-defined]
+                return (await result) if _isawaitable(result) else result
+        return await self._execute_mock_call(*args, **kwargs)  # type: ignore[attr-defined]
+
     def reset_mock(self, /, *args: Any, **kwargs: Any) -> None:
         """As `unittest.mock.Mock.reset_mock`; also forgets this fake's recorded calls."""
         namespace = self.__dict__
-        namespace[_PENDING] = []
-        if _AWAIT_PENDING in namespace:
-            namespace[_AWAIT_PENDING] = []
+        with _sync_lock:
+            del namespace[_PENDING][:]
+            awaits = namespace.get(_AWAIT_PENDING)
+            if awaits:
+                del awaits[:]
         namespace[TRACK_ATTR].reset()
         super().reset_mock(*args, **kwargs)  # type: ignore[misc]
 
     def _get_child_mock(self, /, **kw: Any) -> Any:
-        """Children are fakes: AsyncFake for async members, MagicFake for sync ones."""
+        """Children are fakes, of the kind `NonCallableMock._get_child_mock` would pick."""
         namespace = self.__dict__
         if namespace["_mock_sealed"]:
             attribute = f".{kw['name']}" if "name" in kw else "()"
             raise AttributeError(self._extract_mock_name() + attribute)  # type: ignore[attr-defined]
         new_name = kw.get("_new_name")
-        if new_name in namespace["_spec_asyncs"]:
-            return AsyncFake(**kw)
+        kind = type(self)
         klass: type[Any]
-        if self._af_is_async:
-            if new_name in _all_sync_magics or (
-                namespace["_mock_methods"] and new_name in namespace["_mock_methods"]
-            ):
+        if new_name in namespace["_spec_asyncs"] or (
+            issubclass(kind, _mock.MagicMock) and new_name in _async_method_magics
+        ):
+            klass = AsyncFake
+        elif issubclass(kind, _AsyncMockMixin):
+            methods = namespace["_mock_methods"]
+            if new_name in _all_sync_magics or (methods and new_name in methods):
                 klass = MagicFake
             else:
                 klass = AsyncFake
-        elif new_name in _async_magics:
-            klass = AsyncFake
         else:
-            klass = MagicFake
+            # As for MagicMock: the class this instance's own class was made from.
+            klass = kind.__mro__[1]
         child = klass(**kw)
-        if new_name == "__aenter__" or new_name == "__aexit__":
+        if isinstance(child, AsyncFake) and new_name in ("__aenter__", "__aexit__"):
             child.__dict__[_ROLE] = new_name
         return child
-
-
-_async_magics: set[str] = _mock._async_method_magics  # type: ignore[attr-defined]
 
 
 class AsyncFake(_Recording, _mock.AsyncMock):
@@ -245,13 +418,13 @@ class AsyncFake(_Recording, _mock.AsyncMock):
 
     await_count = _lazy_property("await_count", "_mock_await_count")
     await_args = _lazy_property("await_args", "_mock_await_args")
-    await_args_list = _lazy_property("await_args_list", "_mock_await_args_list")
+    await_args_list = _lazy_property("await_args_list", "_mock_await_args_list")  # pyright: ignore[reportAssignmentType]
 
     _af_is_async: ClassVar[bool] = True
 
-    def __init__(self, /, *args: Any, **kwargs: Any) -> None:
+    def _af_setup(self) -> None:
+        super()._af_setup()
         self.__dict__[_AWAIT_PENDING] = []
-        super().__init__(*args, **kwargs)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         if type(self)._mock_check_sig is not _base_check_sig:
@@ -262,10 +435,20 @@ class AsyncFake(_Recording, _mock.AsyncMock):
             namespace[_PENDING].append(raw)
         else:
             self._af_propagate(raw, args, kwargs)
-        raw[AWAITABLE] = awaitable = run_awaited(raw, self)
+        raw[AWAITABLE] = awaitable = run_awaited(raw, namespace[_RESOLVER])
         return awaitable
 
-    def resolve_call(self, raw: list[Any]) -> Any:
+    _af_complete = _complete_awaitable
+
+    def _af_resolve_eagerly(self, raw: list[Any]) -> Any:
+        args, kwargs = raw[ARGS], raw[KWARGS]
+        call = _Call((args, kwargs), two=True)
+        self.await_count += 1
+        self.await_args = call
+        self.await_args_list.append(call)
+        return Deferred(self._af_outcome(args, kwargs))
+
+    def _af_resolve_call(self, raw: list[Any]) -> Any:
         """Compute the outcome of an awaited call (the core's `Resolver` protocol)."""
         namespace = self.__dict__
         namespace[_AWAIT_PENDING].append(raw)
@@ -314,8 +497,9 @@ class AsyncFake(_Recording, _mock.AsyncMock):
                 try:
                     result = next(effect)
                 except StopIteration:
-                    # A StopIteration cannot cross a coroutine (PEP 479).
-                    raise StopAsyncIteration from None
+                    # A StopIteration cannot cross a coroutine (PEP 479); raised
+                    # inside the handler, chained to it, exactly as AsyncMock does.
+                    raise StopAsyncIteration  # noqa: B904
                 if _is_exception(result):
                     raise result
             elif _iscoroutinefunction(effect):
@@ -363,7 +547,7 @@ class MagicFake(_Recording, _mock.MagicMock):
             stub = namespace[_STUB]
             result = _DEFAULT if stub is None else stub(self, args, kwargs)
             if result is _DEFAULT:
-                result = self._execute_mock_call(*args, **kwargs)  # type: ignore[attr-defined]
+                result = self._execute_mock_call(*args, **kwargs)
         except BaseException as exception:
             fail(raw, exception)
             raise
@@ -382,7 +566,8 @@ def set_stub(fake: Any, stub: Stub | None) -> None:
 
 def get_stub(fake: Any) -> Stub | None:
     """The stubbing hook of a fake, if any."""
-    return fake.__dict__.get(_STUB)  # type: ignore[no-any-return]
+    stub: Stub | None = fake.__dict__.get(_STUB)
+    return stub
 
 
 def is_fake(value: object) -> bool:
