@@ -1,11 +1,19 @@
 """asyncfakes: fast, typed, spec-checked fakes for testing asyncio code."""
 
+from ._builders._contexts import async_context as async_context
 from ._builders._flaky import Flaky as Flaky
 from ._builders._flaky import flaky as flaky
+from ._builders._http import aiohttp_response as aiohttp_response
+from ._builders._http import httpx_response as httpx_response
+from ._builders._iterators import async_iter as async_iter
 from ._builders._pools import FakePool as FakePool
 from ._builders._pools import pool as pool
+from ._builders._streams import FakeStream as FakeStream
+from ._builders._streams import sse as sse
+from ._builders._streams import stream as stream
 from ._clock import VirtualClock as VirtualClock
 from ._clock import virtual_time as virtual_time
+from ._cm import FakeAsyncContext as FakeAsyncContext
 from ._errors import AsyncFakesError as AsyncFakesError
 from ._errors import ConnectionReleasedError as ConnectionReleasedError
 from ._errors import LeakError as LeakError
@@ -15,6 +23,7 @@ from ._errors import UnstubbedCallError as UnstubbedCallError
 from ._errors import VerificationError as VerificationError
 from ._fake import AsyncFake as AsyncFake
 from ._fake import MagicFake as MagicFake
+from ._iter import FakeAsyncIterator as FakeAsyncIterator
 from ._recorder import CallRecord as CallRecord
 from ._recorder import Journal as Journal
 from ._recorder import calls as calls
@@ -32,7 +41,10 @@ __all__ = [
     "AsyncFakesError",
     "CallRecord",
     "ConnectionReleasedError",
+    "FakeAsyncContext",
+    "FakeAsyncIterator",
     "FakePool",
+    "FakeStream",
     "Flaky",
     "Journal",
     "LeakError",
@@ -44,13 +56,19 @@ __all__ = [
     "Verifier",
     "VirtualClock",
     "__version__",
+    "aiohttp_response",
     "assert_all_awaited",
     "assert_in_order",
+    "async_context",
+    "async_iter",
     "calls",
     "flaky",
+    "httpx_response",
     "journal",
     "max_concurrency",
     "pool",
+    "sse",
+    "stream",
     "verify",
     "virtual_time",
     "wait_for_calls",

@@ -1,110 +1,252 @@
 """The recorded async iterator primitive shared by builders and stubbing.
 
-`FakeAsyncIterator` stands in for an async iterator or an async generator
+`FakeAsyncIterator` stands in for an async iterable or an async generator
 object. Each iteration (each `async for`, or each round of `__anext__` calls
-until exhaustion) is one call in the core: it starts at the first pull and
-finishes when the items run out (`result` is the list of items yielded), when
-it raises, or when it is closed early (outcome "cancelled").
+until the end) is a real async generator and one call in the core: the call
+starts at the first pull and finishes when the items run out (`result` is the
+list of items yielded), when it raises, or when it is closed early (outcome
+``"cancelled"``).
+
+Being a real async generator gives an iteration `asend`/`athrow`/`aclose` and
+lets the event loop's async generator hooks close one that was abandoned
+(``break``, an exception or a cancellation in the consumer). asyncio closes an
+abandoned generator a few loop steps later; the record does not wait for that:
+a weak reference notices the moment the generator is dropped and records the
+iteration as closed right away.
+
+The items are pulled lazily from the source iterable, one per step, so a
+generator source is never materialised (a stream of a million chunks costs the
+same memory as one of ten). A one-shot iterator as the source is shared by all
+iterations: a second iteration continues where the first stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
-from collections.abc import Iterable, Iterator
+import weakref
+from collections.abc import AsyncGenerator, Awaitable, Coroutine, Iterable
 from types import FrameType, TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 
-from ._recorder import EXCEPTION, RESULT, TRACK_ATTR, Track, begin_await, fail, finish, new_record
+from typing_extensions import Self
 
-__all__ = ["FakeAsyncIterator"]
+from ._recorder import RESULT, TRACK_ATTR, Track, begin_await, fail, finish, new_record
+
+__all__ = [
+    "FakeAsyncIterator",
+    "describe_value",
+    "ensure_delay",
+    "ensure_error",
+    "hang",
+    "is_exception_class",
+    "sleep",
+]
 
 T = TypeVar("T")
 
+_get_running_loop = asyncio.events._get_running_loop
+_CancelledError = asyncio.CancelledError
 
-class _Iteration(Generic[T]):
-    """One pass over the items; also what `__aiter__` returns."""
 
-    def __init__(self, owner: FakeAsyncIterator[T], frame: FrameType | None) -> None:
-        self._owner = owner
-        self._items: Iterator[T] = iter(owner._source())
-        self._yielded: list[T] = []
-        self._raw: list[Any] | None = None
-        self._frame = frame
-        self._done = False
+# ----------------------------------------------------------------- helpers
 
-    def _start(self) -> list[Any]:
-        raw = self._raw
-        if raw is None:
-            frame = self._frame if self._frame is not None else sys._getframe(2)
-            raw = self._raw = new_record(self._owner.__dict__[TRACK_ATTR], self._owner, (), {}, frame)
-            self._frame = None
-            begin_await(raw)
-            self._owner.iterations += 1
-        return raw
 
-    def __aiter__(self) -> _Iteration[T]:
-        return self
+def describe_value(value: object) -> str:
+    """A value for a message: its type and a short repr (`str 'abc'`, `int 5`)."""
+    try:
+        text = repr(value)
+    except Exception:  # a user's __repr__ must never break a message
+        text = f"<{type(value).__name__} object>"
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
 
-    async def __anext__(self) -> T:
-        return await self.asend(None)
 
-    async def asend(self, value: object) -> T:
-        owner = self._owner
-        if self._done:
-            raise StopAsyncIteration
-        raw = self._start()
-        try:
-            if owner._delay:
-                await asyncio.sleep(owner._delay)
-            item = next(self._items)
-        except StopIteration:
-            self._done = True
-            error = owner._error
-            if error is not None:
-                fail(raw, error if isinstance(error, BaseException) else error())
-                raise raw[EXCEPTION] from None
-            finish(raw, list(self._yielded))
-            raise StopAsyncIteration from None
-        except BaseException as error:
-            self._done = True
+def ensure_delay(delay: object, where: str, argument: str = "delay") -> float:
+    """`delay` as seconds, or a `TypeError`/`ValueError` naming `where` and `argument`."""
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)):
+        raise TypeError(
+            f"{where}: {argument} must be a number of seconds, got {describe_value(delay)}."
+        )
+    if not delay >= 0:  # also rejects nan
+        raise ValueError(
+            f"{where}: {argument} must be 0 or more seconds (0 for none), got {delay!r}."
+        )
+    return float(delay)
+
+
+def is_exception_class(value: object) -> bool:
+    """True for a subclass of `BaseException` (a plain bool: callers keep `value` as typed)."""
+    return isinstance(value, type) and issubclass(value, BaseException)
+
+
+def ensure_error(error: object, where: str, argument: str = "error") -> None:
+    """Check that `error` is an exception instance or class (what `raise` accepts)."""
+    if not (isinstance(error, BaseException) or is_exception_class(error)):
+        raise TypeError(
+            f"{where}: {argument} must be an exception instance or class, "
+            f"got {describe_value(error)}."
+        )
+
+
+def make_error(error: BaseException | type[BaseException]) -> BaseException:
+    """The exception to raise for a configured instance or class."""
+    return error if isinstance(error, BaseException) else error()
+
+
+def sleep(seconds: float) -> Awaitable[None]:
+    """Sleep in the running async library's time.
+
+    Under asyncio this is `asyncio.sleep`, looked up at each call, so loop time
+    (and virtual time) applies; under trio (directly or through anyio) it is
+    `trio.sleep`.
+    """
+    if _get_running_loop() is not None:
+        return asyncio.sleep(seconds)
+    return _library_call("sleep", seconds)
+
+
+def hang() -> Awaitable[None]:
+    """Wait until cancelled, without a timer (virtual time must not jump to infinity)."""
+    loop = _get_running_loop()
+    if loop is not None:
+        return loop.create_future()
+    return _library_call("sleep_forever")
+
+
+async def _library_call(name: str, *args: object) -> None:
+    try:
+        import sniffio
+
+        library = sniffio.current_async_library()
+    except Exception as error:
+        raise RuntimeError(
+            "asyncfakes delays need a running event loop: asyncio, or trio (directly or "
+            "through anyio)."
+        ) from error
+    await getattr(importlib.import_module(library), name)(*args)
+
+
+def _caller(frame: FrameType) -> FrameType:
+    """The frame that pulled from the generator whose body runs in `frame`."""
+    return frame.f_back or frame
+
+
+# --------------------------------------------------------------- iteration
+
+
+class Run(Generic[T]):
+    """The state of one iteration, shared by its generator and its weak-reference callback."""
+
+    __slots__ = ("__weakref__", "count", "ended", "owner", "raw", "ref", "yielded")
+
+    def __init__(self, owner: FakeAsyncIterator[T], yielded: list[T] | None) -> None:
+        self.owner = owner
+        self.raw: list[Any] | None = None
+        self.yielded = yielded
+        self.count = 0
+        self.ended = False
+        self.ref: weakref.ref[AsyncGenerator[T, object]] | None = None
+
+    def start(self, frame: FrameType) -> None:
+        """The first pull: the iteration becomes a call in the core."""
+        owner = self.owner
+        raw = self.raw = new_record(owner.__dict__[TRACK_ATTR], owner, (), {}, _caller(frame))
+        begin_await(raw)
+        owner.iterations += 1
+        # Held strongly while running so that the weak reference (and its
+        # callback) outlives the generator it watches.
+        owner._running.add(self)
+
+    def result(self) -> Any:
+        """What the iteration produced so far: the items, or how many there were."""
+        yielded = self.yielded
+        return self.count if yielded is None else yielded
+
+    def end(self) -> None:
+        """The items ran out."""
+        if self.ended:
+            return
+        self.ended = True
+        owner = self.owner
+        owner._running.discard(self)
+        owner._consumed_before += self.count
+        raw = self.raw
+        if raw is not None:
+            finish(raw, self.result())
+
+    def end_with(self, error: BaseException) -> None:
+        """The iteration raised `error`, was cancelled or was closed."""
+        if self.ended:
+            return
+        self.ended = True
+        owner = self.owner
+        owner._running.discard(self)
+        owner._consumed_before += self.count
+        if isinstance(error, (GeneratorExit, _CancelledError)):
+            owner.closed = True
+        raw = self.raw
+        if raw is not None:
             fail(raw, error)
-            raw[RESULT] = list(self._yielded)
-            raise
-        self._yielded.append(item)
-        owner.consumed += 1
-        return item
+            raw[RESULT] = self.result()
 
-    async def athrow(
-        self,
-        typ: type[BaseException] | BaseException,
-        val: object = None,
-        tb: TracebackType | None = None,
-    ) -> T:
-        error = typ if isinstance(typ, BaseException) else typ()
-        raw = self._start()
-        self._done = True
-        fail(raw, error)
-        raise error
+    def abandoned(self, _ref: object) -> None:
+        """Weak-reference callback: the generator was dropped before its end."""
+        if self.raw is not None and not self.ended:
+            self.end_with(GeneratorExit())
 
-    async def aclose(self) -> None:
-        owner = self._owner
-        if not self._done:
-            self._done = True
-            if self._raw is not None:
-                error = GeneratorExit()
-                fail(self._raw, error)
-                self._raw[RESULT] = list(self._yielded)
-        owner.closed = True
+    def generator(self) -> AsyncGenerator[T, object] | None:
+        """The iteration's generator, if it is still alive."""
+        ref = self.ref
+        return None if ref is None else ref()
+
+
+async def _iterate(run: Run[T]) -> AsyncGenerator[T, object]:
+    """The body of one iteration of a `FakeAsyncIterator`."""
+    run.start(sys._getframe())
+    owner = run.owner
+    delay = owner._delay
+    yielded: list[T] = run.yielded  # type: ignore[assignment]
+    try:
+        for item in owner._items:
+            if delay:
+                await sleep(delay)
+            yielded.append(item)
+            run.count += 1
+            yield item
+        error = owner._error
+        if error is not None:
+            raise make_error(error)
+    except BaseException as error:
+        run.end_with(error)
+        raise
+    run.end()
 
 
 class FakeAsyncIterator(Generic[T]):
     """A recorded, re-iterable async iterator; build it with `af.async_iter()`.
 
+    Each `async for` starts over (a one-shot iterator as the source is shared:
+    the next iteration continues where the last one stopped). Pulling with
+    `__anext__`/`asend` directly drives one round that ends when the items run
+    out; `async for` over the object during such a round continues it, as with
+    an async generator object.
+
     Attributes:
         consumed: items pulled so far, over all iterations.
-        closed: True once an iteration was closed (`aclose()`) before its end.
+        closed: True once `aclose()` was called or an iteration was abandoned
+            (closed, cancelled or dropped before its end).
         iterations: how many iterations started.
+
+    Example:
+        >>> import asyncio, asyncfakes as af
+        >>> numbers = af.async_iter([1, 2, 3])
+        >>> async def total():
+        ...     return sum([n async for n in numbers])
+        >>> asyncio.run(total()), numbers.consumed, numbers.iterations
+        (6, 3, 1)
     """
 
     def __init__(
@@ -116,37 +258,163 @@ class FakeAsyncIterator(Generic[T]):
         name: str = "async_iter",
     ) -> None:
         self.__dict__[TRACK_ATTR] = Track(name)
-        self._items = items
-        self._delay = delay
+        given = cast("object", items)
+        if not isinstance(given, Iterable):
+            raise TypeError(
+                f"{name}: items must be an iterable (a list, a generator...), "
+                f"got {describe_value(given)}."
+            )
+        if error is not None:
+            ensure_error(error, name)
+        self._items: Iterable[T] = items
+        self._delay = ensure_delay(delay, name)
         self._error = error
-        self.consumed = 0
+        self._consumed_before = 0
         self.closed = False
         self.iterations = 0
-        self._current: _Iteration[T] | None = None
+        self._running: set[Run[T]] = set()
+        self._current: AsyncGenerator[T, object] | None = None
+        self._current_run: Run[T] | None = None
 
-    def _source(self) -> Iterable[T]:
-        return self._items
+    @property
+    def name(self) -> str:
+        """The name used in messages and in `CallRecord.name`."""
+        track: Track = self.__dict__[TRACK_ATTR]
+        return track.name
 
-    def raises(self, error: BaseException | type[BaseException]) -> FakeAsyncIterator[T]:
-        """Raise `error` after the last item (instead of ending the iteration)."""
+    @property
+    def consumed(self) -> int:
+        """Items pulled so far, over all iterations."""
+        return self._consumed_before + sum(run.count for run in self._running)
+
+    @property
+    def active(self) -> int:
+        """Iterations started and not yet finished (exhausted, failed or closed)."""
+        return len(self._running)
+
+    def raises(self, error: BaseException | type[BaseException]) -> Self:
+        """Raise `error` after the last item, instead of ending the iteration.
+
+        Args:
+            error: an exception instance or class.
+
+        Returns:
+            This iterator, for chaining.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> events = af.async_iter(["a"]).raises(ConnectionResetError("gone"))
+            >>> async def read():
+            ...     seen = []
+            ...     try:
+            ...         async for event in events:
+            ...             seen.append(event)
+            ...     except ConnectionResetError as error:
+            ...         seen.append(str(error))
+            ...     return seen
+            >>> asyncio.run(read())
+            ['a', 'gone']
+        """
+        ensure_error(error, f"{self.name}.raises()")
         self._error = error
         return self
 
-    def __aiter__(self) -> _Iteration[T]:
-        return _Iteration(self, sys._getframe(1))
+    # -- iterations
 
-    async def __anext__(self) -> T:
+    def _body(self, run: Run[T]) -> AsyncGenerator[T, object]:
+        return _iterate(run)
+
+    def _new_run(self) -> Run[T]:
+        return Run(self, [])
+
+    def _spawn(self) -> tuple[AsyncGenerator[T, object], Run[T]]:
+        run = self._new_run()
+        generator = self._body(run)
+        run.ref = weakref.ref(generator, run.abandoned)
+        return generator, run
+
+    def _round(self) -> AsyncGenerator[T, object]:
+        """The generator of the round that direct pulls drive (a new one after the end)."""
+        run = self._current_run
+        generator = self._current
+        if run is None or generator is None or run.ended:
+            generator, run = self._spawn()
+            self._current, self._current_run = generator, run
+        return generator
+
+    def __aiter__(self) -> AsyncGenerator[T, object]:
+        run = self._current_run
         current = self._current
-        if current is None or current._done:
-            current = self._current = _Iteration(self, sys._getframe(1))
-        return await current.__anext__()
+        if run is not None and run.raw is not None and not run.ended and current is not None:
+            return current
+        return self._spawn()[0]
+
+    def __anext__(self) -> Coroutine[Any, Any, T]:
+        return self._round().__anext__()
+
+    def asend(self, value: object) -> Coroutine[Any, Any, T]:
+        """As `async_generator.asend()`: the sent value is ignored."""
+        return self._round().asend(value)
+
+    @overload
+    def athrow(
+        self,
+        typ: type[BaseException],
+        val: BaseException | object = None,
+        tb: TracebackType | None = None,
+        /,
+    ) -> Coroutine[Any, Any, T]: ...
+    @overload
+    def athrow(
+        self, typ: BaseException, val: None = None, tb: TracebackType | None = None, /
+    ) -> Coroutine[Any, Any, T]: ...
+    def athrow(
+        self,
+        typ: type[BaseException] | BaseException,
+        val: object = None,
+        tb: TracebackType | None = None,
+        /,
+    ) -> Coroutine[Any, Any, T]:
+        """As `async_generator.athrow()`: the exception is raised where the round stands."""
+        generator = self._round()
+        if val is None and tb is None:
+            return generator.athrow(cast("Any", typ))
+        # The three-argument form is deprecated since 3.12: only forwarded when used.
+        return generator.athrow(cast("Any", typ), val, tb)
 
     async def aclose(self) -> None:
-        """Close the current iteration (as `async_generator.aclose()`)."""
-        if self._current is not None:
-            await self._current.aclose()
+        """Close every running iteration (as `async_generator.aclose()`); `closed` becomes True."""
+        self.closed = True
+        for run in list(self._running):
+            generator = run.generator()
+            if generator is None:
+                run.abandoned(None)
+                continue
+            try:
+                await generator.aclose()
+            except RuntimeError:
+                # Being pulled by another task right now: it is over for the record.
+                run.end_with(GeneratorExit())
+        self._current = self._current_run = None
+
+    def close_now(self) -> None:
+        """`aclose()` for synchronous callers: an iteration's closing never awaits."""
+        self.closed = True
+        for run in list(self._running):
+            generator = run.generator()
+            if generator is not None:
+                closing = generator.aclose()
+                try:
+                    closing.send(None)
+                except (StopIteration, RuntimeError):
+                    pass
+                else:  # pragma: no cover - an iteration's closing never awaits
+                    closing.close()
+            run.end_with(GeneratorExit())
+        self._current = self._current_run = None
 
     def __repr__(self) -> str:
-        track: Track = self.__dict__[TRACK_ATTR]
-        return f"<FakeAsyncIterator {track.name}: consumed {self.consumed}, closed={self.closed}>"
-
+        return (
+            f"<{type(self).__name__} {self.name}: consumed {self.consumed}, "
+            f"iterations {self.iterations}, closed={self.closed}>"
+        )
