@@ -147,9 +147,9 @@ def examples(session: nox.Session) -> None:
     session.run("pytest", *session.posargs, env=PYTEST_ENV)
 
 
-@nox.session(python=LATEST)
+@nox.session(python=PYTHONS)
 def bench(session: nox.Session) -> None:
-    """The benchmarks: asyncfakes against AsyncMock and friends, measured in one run."""
+    """The benchmarks on each Python: asyncfakes against AsyncMock and friends, in one run."""
     session.install(".[bench]")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
