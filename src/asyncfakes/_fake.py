@@ -452,13 +452,15 @@ class AsyncFake(_Recording, _mock.AsyncMock):
         """Compute the outcome of an awaited call (the core's `Resolver` protocol)."""
         namespace = self.__dict__
         namespace[_AWAIT_PENDING].append(raw)
+        # CallableMixin.__init__ stores both `_mock_*` values in the instance
+        # dict: reading them there skips the attribute lookup through the MRO.
         if (
             namespace[_STUB] is None
             and namespace[_ROLE] is None
-            and self._mock_side_effect is None
+            and namespace["_mock_side_effect"] is None
             and namespace["_mock_delegate"] is None
         ):
-            value = self._mock_return_value
+            value = namespace["_mock_return_value"]
             if value is not _DEFAULT:
                 # The common case, a configured return_value: no extra coroutine.
                 return value
