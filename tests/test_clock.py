@@ -258,10 +258,14 @@ async def test_everything_is_restored_when_the_body_raises() -> None:
     """An exception inside the block still restores the loop."""
     loop = asyncio.get_running_loop()
     before = _hooks(loop)
-    with pytest.raises(KeyError):
+
+    async def body() -> None:
         async with af.virtual_time():
             await asyncio.sleep(5)
             raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        await body()
     assert _hooks(loop) == before
     assert abs(loop.time() - time.monotonic()) < 1.0
 
@@ -362,8 +366,9 @@ async def test_advance_zero_lets_due_work_settle() -> None:
         steps.append("finished")
 
     async with af.virtual_time(auto_advance=False) as clock:
-        asyncio.create_task(worker())
+        task = asyncio.create_task(worker())
         await clock.advance(0)
+        assert task.done()
         assert (steps, clock.now()) == (["started", "finished"], 0.0)
 
 
@@ -399,7 +404,7 @@ class _VirtualTimeCase(unittest.IsolatedAsyncioTestCase):
     async def test_sleep(self) -> None:
         async with af.virtual_time() as clock:
             await asyncio.sleep(600)
-            self.assertEqual(clock.now(), 600.0)
+            assert clock.now() == 600.0
 
 
 class _VirtualTimeFromSetUpCase(unittest.IsolatedAsyncioTestCase):
@@ -412,7 +417,7 @@ class _VirtualTimeFromSetUpCase(unittest.IsolatedAsyncioTestCase):
 
     async def test_sleep(self) -> None:
         await asyncio.wait_for(asyncio.sleep(30), timeout=60)
-        self.assertEqual(self.clock.now(), 30.0)
+        assert self.clock.now() == 30.0
 
 
 def _run_case(case: type[unittest.TestCase]) -> unittest.TestResult:
@@ -478,7 +483,9 @@ def test_under_trio_is_an_error() -> None:
         async with af.virtual_time():
             pass  # pragma: no cover - never entered
 
-    with pytest.raises(RuntimeError, match=r"^af\.virtual_time\(\) must be entered inside a running"):
+    with pytest.raises(
+        RuntimeError, match=r"^af\.virtual_time\(\) must be entered inside a running"
+    ):
         trio.run(main)
 
 

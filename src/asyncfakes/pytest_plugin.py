@@ -2,20 +2,31 @@
 
 Registered through the ``pytest11`` entry point, so installing asyncfakes is
 enough. Virtual time: the ``clock`` fixture and the ``virtual_time`` marker.
+Sandbox and patches: the ``fakes`` fixture (a `Sandbox` per test) and
+``af.patch.stopall()`` after every test.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator, Iterator
 from typing import Any
 
 import pytest
 
 from ._clock import VirtualClock, virtual_time
+from ._patching import patch
+from ._sandbox import Sandbox
 
-__all__ = ["clock", "pytest_configure", "pytest_runtest_call"]
+__all__ = [
+    "clock",
+    "fakes",
+    "pytest_configure",
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+    "pytest_runtest_teardown",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,9 +89,10 @@ def clock(request: pytest.FixtureRequest) -> VirtualClock:
             await asyncio.sleep(60)
             assert clock.now() == 60.0
     """
-    item = request.node
+    # FixtureRequest.node is untyped in pytest: read it as Any, declare what it is.
+    item: pytest.Item = getattr(request, "node")  # noqa: B009
     if not isinstance(item, pytest.Function) or _test_coroutine_function(item) is None:
-        pytest.fail(_not_async(request.node, "The `clock` fixture"), pytrace=False)
+        pytest.fail(_not_async(item, "The `clock` fixture"), pytrace=False)
     new = _new_clock(item)
     item.stash[_CLOCK] = new
     return new
@@ -120,3 +132,53 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         return (yield)
     finally:
         setattr(holder, attribute, original)
+
+
+# ------------------------------------------------------- sandbox and patches
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def fakes(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A `Sandbox` for this test: patches, spies and builders made through it are undone
+    and checked when the test ends.
+
+    Works in sync and async tests (pytest-asyncio, anyio on asyncio and trio).
+    After a passing test it fails the test (an error at teardown) for calls to
+    async fakes that were never awaited and for pool connections, iterators and
+    streams left open, naming their file:line. After a failing test it only
+    undoes, so the failure is what you see.
+
+    Use it in a test::
+
+        async def test_refresh(fakes):
+            fetch = fakes.patch("app.profile.fetch_user")
+            ...
+    """
+    item: pytest.Item = getattr(request, "node")  # noqa: B009 - untyped in pytest
+    sandbox = Sandbox()
+    with sandbox:
+        yield sandbox
+        # Close here rather than in __exit__, to skip the checks after a failure.
+        sandbox.close(check=not item.stash.get(_CALL_FAILED, False))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember whether the test body raised, for the `fakes` fixture's teardown."""
+    report = yield
+    if call.when == "call" and call.excinfo is not None:
+        item.stash[_CALL_FAILED] = True
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    """After the test's fixtures are torn down, undo the patches and spies it left started."""
+    try:
+        return (yield)
+    finally:
+        patch.stopall()
