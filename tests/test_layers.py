@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "_builders": 4,
     "_patching": 4,
     "_sandbox": 5,
+    "_unittest": 6,
     "pytest_plugin": 6,
     "__init__": 7,
 }

@@ -24,12 +24,18 @@ from ._errors import VerificationError as VerificationError
 from ._fake import AsyncFake as AsyncFake
 from ._fake import MagicFake as MagicFake
 from ._iter import FakeAsyncIterator as FakeAsyncIterator
+from ._patching import Patch as Patch
+from ._patching import Spy as Spy
+from ._patching import patch as patch
+from ._patching import spy as spy
 from ._recorder import CallRecord as CallRecord
 from ._recorder import Journal as Journal
 from ._recorder import calls as calls
 from ._recorder import journal as journal
 from ._recorder import max_concurrency as max_concurrency
 from ._recorder import wait_for_calls as wait_for_calls
+from ._sandbox import Sandbox as Sandbox
+from ._unittest import AsyncFakesTestCase as AsyncFakesTestCase
 from ._verify import Verifier as Verifier
 from ._verify import assert_all_awaited as assert_all_awaited
 from ._verify import assert_in_order as assert_in_order
@@ -39,6 +45,7 @@ from ._version import __version__ as __version__
 __all__ = [
     "AsyncFake",
     "AsyncFakesError",
+    "AsyncFakesTestCase",
     "CallRecord",
     "ConnectionReleasedError",
     "FakeAsyncContext",
@@ -49,8 +56,11 @@ __all__ = [
     "Journal",
     "LeakError",
     "MagicFake",
+    "Patch",
     "PoolClosedError",
+    "Sandbox",
     "SpecError",
+    "Spy",
     "UnstubbedCallError",
     "VerificationError",
     "Verifier",
@@ -66,7 +76,9 @@ __all__ = [
     "httpx_response",
     "journal",
     "max_concurrency",
+    "patch",
     "pool",
+    "spy",
     "sse",
     "stream",
     "verify",

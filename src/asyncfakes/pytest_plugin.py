@@ -141,9 +141,9 @@ _CALL_FAILED = pytest.StashKey[bool]()
 
 @pytest.fixture
 def fakes(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
-    """A `Sandbox` for this test: patches, spies and builders made through it are undone
-    and checked when the test ends.
+    """A `Sandbox` for this test, undone and checked when the test ends.
 
+    Patches, spies and builders made through it are undone after the test.
     Works in sync and async tests (pytest-asyncio, anyio on asyncio and trio).
     After a passing test it fails the test (an error at teardown) for calls to
     async fakes that were never awaited and for pool connections, iterators and
@@ -158,10 +158,11 @@ def fakes(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """
     item: pytest.Item = getattr(request, "node")  # noqa: B009 - untyped in pytest
     sandbox = Sandbox()
-    with sandbox:
-        yield sandbox
-        # Close here rather than in __exit__, to skip the checks after a failure.
-        sandbox.close(check=not item.stash.get(_CALL_FAILED, False))
+    sandbox.__enter__()
+    yield sandbox
+    # Not a `with` block: the checks are skipped after a failed test, which
+    # __exit__ cannot know (pytest does not throw the failure into fixtures).
+    sandbox.close(check=not item.stash.get(_CALL_FAILED, False))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -176,7 +177,9 @@ def pytest_runtest_makereport(
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
     """After the test's fixtures are torn down, undo the patches and spies it left started."""
     try:
         return (yield)
