@@ -48,6 +48,8 @@ Latency: TypeAlias = "float | Sequence[float]"
 # A public function under a private name (pyright would flag `sys._getframe`).
 _getframe: Callable[[int], FrameType] = getattr(sys, "_getframe")  # noqa: B009
 
+_get_running_loop = asyncio.events._get_running_loop
+
 _RETURN: Final = 0
 _RAISE: Final = 1
 _HANG: Final = 2
@@ -104,9 +106,9 @@ class Flaky(Generic[T_co]):
                     f"{builder}(spec={spec!r}): spec must be the real function "
                     "whose signature the calls are checked against"
                 )
-            signature = inspect.signature(spec)
+            signature = _signature_of(spec)
             if name is None:
-                name = getattr(spec, "__qualname__", None) or getattr(spec, "__name__", None)
+                name = _name_of(spec)
         label = name or "flaky"
         namespace = self.__dict__
         namespace[TRACK_ATTR] = Track(label)
@@ -140,7 +142,7 @@ class Flaky(Generic[T_co]):
         try:
             return signature.bind(*args, **kwargs)
         except TypeError as error:
-            spec_name = getattr(self._spec, "__qualname__", self.name)
+            spec_name = self.name if self._spec is None else _name_of(self._spec)
             raise SpecTypeError(
                 f"{format_call(self.name, args, kwargs)} does not match the real signature "
                 f"{spec_name}{signature}: {error}"
@@ -189,10 +191,15 @@ class Flaky(Generic[T_co]):
 
 
 async def _later(delay: float, kind: int, value: Any) -> Any:
+    # Under trio (through anyio) no asyncio loop runs: wait with trio's own primitives.
+    trio = sys.modules.get("trio") if _get_running_loop() is None else None
     if delay > 0:
-        await asyncio.sleep(delay)
+        await (asyncio.sleep(delay) if trio is None else trio.sleep(delay))
     if kind == _HANG:
-        await asyncio.get_running_loop().create_future()
+        if trio is None:
+            await asyncio.get_running_loop().create_future()
+        else:
+            await trio.sleep_forever()
     if kind == _RAISE:
         raise _fresh(value)
     return value
@@ -201,6 +208,21 @@ async def _later(delay: float, kind: int, value: Any) -> Any:
 def _fresh(error: Any) -> BaseException | type[BaseException]:
     # Raising one instance again would chain each raise's traceback onto the last.
     return error if isinstance(error, type) else error.with_traceback(None)
+
+
+def _name_of(function: Callable[..., Any]) -> str:
+    qualname = getattr(function, "__qualname__", None) or getattr(function, "__name__", None)
+    if not isinstance(qualname, str):
+        return type(function).__name__
+    return qualname.rpartition("<locals>.")[2]
+
+
+def _signature_of(function: Callable[..., Any]) -> inspect.Signature:
+    # Postponed annotations read better resolved (`int`, not `'int'`) in messages.
+    try:
+        return inspect.signature(function, eval_str=True)
+    except Exception:
+        return inspect.signature(function)
 
 
 def _is_error(value: object) -> bool:
