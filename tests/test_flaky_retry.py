@@ -72,15 +72,17 @@ async def test_tenacity_wait_exponential_doubles_each_wait() -> None:
 async def test_tenacity_stop_after_attempt_gives_up_and_reraises() -> None:
     """stop_after_attempt(4) makes four attempts, then re-raises the last error."""
     fetch = af.flaky(ConnectionError("down"))
+
+    async def fetch_with_retry() -> None:
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential(multiplier=1), stop=stop_after_attempt(4), reraise=True
+        ):
+            with attempt:
+                await fetch()
+
     async with af.virtual_time():
-        with pytest.raises(ConnectionError, match="^down$"):
-            async for attempt in AsyncRetrying(
-                wait=wait_exponential(multiplier=1),
-                stop=stop_after_attempt(4),
-                reraise=True,
-            ):
-                with attempt:
-                    await fetch()
+        with pytest.raises(ConnectionError, match=r"^down$"):
+            await fetch_with_retry()
     assert fetch.intervals == [1.0, 2.0, 4.0]
     assert [record.outcome for record in af.calls(fetch)] == ["raised"] * 4
 
@@ -124,13 +126,17 @@ async def test_tenacity_retries_attempts_that_time_out() -> None:
 async def test_tenacity_gives_up_on_a_hanging_dependency() -> None:
     """Three 5 s timeouts with 2 s waits between them end at 19 s of virtual time."""
     query = af.flaky.hanging(name="db.query")
+
+    async def query_with_retry() -> None:
+        async for attempt in AsyncRetrying(
+            wait=wait_fixed(2), stop=stop_after_attempt(3), reraise=True
+        ):
+            with attempt:
+                await asyncio.wait_for(query(), timeout=5)
+
     async with af.virtual_time() as clock:
         with pytest.raises(asyncio.TimeoutError):
-            async for attempt in AsyncRetrying(
-                wait=wait_fixed(2), stop=stop_after_attempt(3), reraise=True
-            ):
-                with attempt:
-                    await asyncio.wait_for(query(), timeout=5)
+            await query_with_retry()
         assert clock.now() == 19.0
     assert query.attempt_times == [0.0, 7.0, 14.0]
 
@@ -168,7 +174,7 @@ async def test_stamina_retry_decorator_sees_a_coroutine_function() -> None:
         on=ConnectionError, attempts=3, timeout=None, wait_initial=1, wait_jitter=0
     )(fetch)
     async with af.virtual_time():
-        with pytest.raises(ConnectionError, match="^refused$"):
+        with pytest.raises(ConnectionError, match=r"^refused$"):
             await fetch_with_retry()
     assert fetch.intervals == [1.0, 2.0]
 
@@ -216,7 +222,7 @@ async def test_backoff_max_tries_gives_up() -> None:
         backoff.expo, OSError, max_tries=6, max_value=5, jitter=None
     )(fetch)
     async with af.virtual_time():
-        with pytest.raises(OSError, match="^unreachable$"):
+        with pytest.raises(OSError, match=r"^unreachable$"):
             await fetch_with_retry()
     assert fetch.intervals == [1.0, 2.0, 4.0, 5.0, 5.0]
 
