@@ -103,7 +103,7 @@ def main() -> dict[str, Any]:
         f"{CYCLES:,} acquire/release cycles: af.pool vs a minimal asyncio.Queue pool",
         rows,
         ratios,
-        target="af.pool overhead ≤ 3× a minimal Queue-based pool",
+        target="af.pool overhead ≤ 3x a minimal Queue-based pool",
         notes=[
             "Both pools hold 10 connections and are driven by one task, so no acquirer waits; "
             "af.pool also records each acquisition in the core and hands out a lease proxy.",

@@ -15,7 +15,8 @@ import asyncfakes as af
 def here(offset: int = 0) -> str:
     """The caller's file:line plus `offset`."""
     frame = inspect.currentframe()
-    assert frame is not None and frame.f_back is not None
+    assert frame is not None
+    assert frame.f_back is not None
     return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
 
 
@@ -259,7 +260,10 @@ async def test_release_misuse_raises_value_error() -> None:
         f"db.release({foreign!r}): not a connection of this pool; "
         "pass the connection returned by db.acquire()."
     )
-    with pytest.raises(ValueError, match=r"^db\.release\(42\): not a connection of this pool; pass the connection returned by db\.acquire\(\)\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^db\.release\(42\): not a connection of this pool; pass the connection returned by db\.acquire\(\)\.$",
+    ):
         await db.release(42)
     await db.release(conn)
     with pytest.raises(ValueError) as info:
@@ -287,14 +291,22 @@ async def test_use_after_release_raises() -> None:
 
 def test_bad_arguments_are_rejected() -> None:
     """It rejects a size below 1, a negative timeout and a non-callable factory."""
-    with pytest.raises(ValueError, match=r"^af\.pool\(size=0\): size must be a whole number of at least 1$"):
+    with pytest.raises(
+        ValueError, match=r"^af\.pool\(size=0\): size must be a whole number of at least 1$"
+    ):
         af.pool(size=0)
-    with pytest.raises(ValueError, match=r"^af\.pool\(acquire_timeout=-1\): the timeout must not be negative$"):
+    with pytest.raises(
+        ValueError, match=r"^af\.pool\(acquire_timeout=-1\): the timeout must not be negative$"
+    ):
         af.pool(acquire_timeout=-1)
-    with pytest.raises(TypeError, match=r"^af\.pool\(factory=3\): factory must be a zero-argument callable"):
+    with pytest.raises(
+        TypeError, match=r"^af\.pool\(factory=3\): factory must be a zero-argument callable"
+    ):
         af.pool(3)  # type: ignore[arg-type]
     db = af.pool(name="db")
-    with pytest.raises(ValueError, match=r"^db\.acquire\(timeout=-1\): timeout must not be negative$"):
+    with pytest.raises(
+        ValueError, match=r"^db\.acquire\(timeout=-1\): timeout must not be negative$"
+    ):
         db.acquire(timeout=-1)
 
 
@@ -304,7 +316,10 @@ async def test_acquire_context_cannot_be_entered_twice() -> None:
     context = db.acquire()
     async with context:
         pass
-    with pytest.raises(RuntimeError, match=r"^db\.acquire\(\): this acquire context was already used; call db\.acquire\(\) again for another connection\.$"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^db\.acquire\(\): this acquire context was already used; call db\.acquire\(\) again for another connection\.$",
+    ):
         async with context:
             pass
 
@@ -314,7 +329,10 @@ async def test_spec_asyncpg_raises_the_drivers_errors() -> None:
     db = af.pool(spec=asyncpg.Pool, size=1)
     conn = await db.acquire()
     await db.release(conn)
-    with pytest.raises(asyncpg.InterfaceError, match=r"^cannot call Connection\.fetch\(\): connection has been released back to the pool$"):
+    with pytest.raises(
+        asyncpg.InterfaceError,
+        match=r"^cannot call Connection\.fetch\(\): connection has been released back to the pool$",
+    ):
         await conn.fetch("SELECT 1")
     with pytest.raises(asyncpg.InterfaceError):
         await db.release(conn)
@@ -326,12 +344,15 @@ async def test_spec_asyncpg_raises_the_drivers_errors() -> None:
 async def test_spec_checks_attributes_against_the_real_pool() -> None:
     """It fails on attributes the real pool does not have, with a suggestion."""
     db = af.pool(spec=asyncpg.Pool)
-    with pytest.raises(AttributeError, match=r"^asyncpg\.pool\.Pool has no attribute 'fetchrows'\. Did you mean 'fetchrow'"):
-        db.fetchrows  # noqa: B018
+    with pytest.raises(
+        AttributeError,
+        match=r"^asyncpg\.pool\.Pool has no attribute 'fetchrows'\. Did you mean 'fetchrow'",
+    ):
+        db.fetchrows
     assert db.get_max_size() == 10
     plain = af.pool(name="db")
     with pytest.raises(AttributeError, match=r"^db has no attribute 'copy_records_to_table'"):
-        plain.copy_records_to_table  # noqa: B018
+        plain.copy_records_to_table
 
 
 async def test_shortcuts_run_on_an_acquired_connection() -> None:

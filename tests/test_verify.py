@@ -15,7 +15,8 @@ import asyncfakes as af
 def here(offset: int = 0) -> str:
     """The test's own file:line (the line of the caller plus `offset`)."""
     frame = inspect.currentframe()
-    assert frame is not None and frame.f_back is not None
+    assert frame is not None
+    assert frame.f_back is not None
     return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
 
 
@@ -142,7 +143,10 @@ def test_sync_fakes_take_called_checks_only() -> None:
     key("k")
     af.verify(key).called_with("k")
     af.verify(key).called_once_with("k")
-    with pytest.raises(TypeError, match=r"^verify\(key\)\.awaited_with\(\): key is a sync fake and is never awaited; use verify\(key\)\.called_with\(\.\.\.\) instead\.$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^verify\(key\)\.awaited_with\(\): key is a sync fake and is never awaited; use verify\(key\)\.called_with\(\.\.\.\) instead\.$",
+    ):
         af.verify(key).awaited_with("k")
 
 
@@ -165,7 +169,9 @@ def test_verify_rejects_what_is_not_a_fake() -> None:
 def test_negative_times_is_rejected() -> None:
     """It rejects a negative times= with a clear error."""
     fetch = af.AsyncFake(name="fetch")
-    with pytest.raises(ValueError, match=r"^verify\(fetch\)\.awaited\(times=-1\): times must be >= 0$"):
+    with pytest.raises(
+        ValueError, match=r"^verify\(fetch\)\.awaited\(times=-1\): times must be >= 0$"
+    ):
         af.verify(fetch).awaited(times=-1)
 
 
@@ -231,7 +237,9 @@ async def test_assert_in_order_reports_the_first_missing_step() -> None:
 
 def test_assert_in_order_needs_targets() -> None:
     """It rejects a call without targets."""
-    with pytest.raises(TypeError, match=r"^assert_in_order\(\) takes at least one fake, in the expected order\.$"):
+    with pytest.raises(
+        TypeError, match=r"^assert_in_order\(\) takes at least one fake, in the expected order\.$"
+    ):
         af.assert_in_order()
 
 

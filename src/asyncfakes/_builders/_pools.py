@@ -118,7 +118,9 @@ class _AcquireContext(Generic[C]):
         frame = self._frame if self._frame is not None else sys._getframe(1)
         self._frame = None
         # The lease stands in for the connection.
-        return cast("Generator[Any, None, C]", self._pool._acquire(self._timeout, frame).__await__())
+        return cast(
+            "Generator[Any, None, C]", self._pool._acquire(self._timeout, frame).__await__()
+        )
 
     async def __aenter__(self) -> C:
         if self._lease is not None or self._done:
@@ -168,6 +170,18 @@ class FakePool(Generic[C]):
         connections: every connection the pool created, in creation order.
         acquired: how many acquisitions succeeded.
         max_in_use: the largest number of connections held at once.
+
+    Example:
+        >>> import asyncio, asyncfakes as af
+        >>> db = af.pool(size=2)
+        >>> async def main():
+        ...     first = await db.acquire()
+        ...     async with db.acquire():
+        ...         busy = db.in_use
+        ...     await db.release(first)
+        ...     return busy
+        >>> asyncio.run(main()), db.in_use, db.max_in_use, db.acquired
+        (2, 0, 2, 2)
     """
 
     def __init__(
@@ -237,7 +251,9 @@ class FakePool(Generic[C]):
         if self._closing:
             raise self._closed_error("closing" if not self._closed else "closed")
         track: Track = self.__dict__[TRACK_ATTR]
-        raw = new_record(track, self.acquire, (), {} if timeout is None else {"timeout": timeout}, frame)
+        raw = new_record(
+            track, self.acquire, (), {} if timeout is None else {"timeout": timeout}, frame
+        )
         if self._idle:
             connection = self._idle.popleft()
         elif len(self.connections) < self._size:
@@ -259,8 +275,7 @@ class FakePool(Generic[C]):
         lease = _Lease(self, connection, raw, number, connection_track)
         leases = self._leases
         leases[id(lease)] = lease
-        if len(leases) > self.max_in_use:
-            self.max_in_use = len(leases)
+        self.max_in_use = max(self.max_in_use, len(leases))
         return lease
 
     def _create(self) -> C:
