@@ -34,7 +34,7 @@ import wrapt
 
 from . import _fake
 from ._cm import FakeAsyncContext
-from ._fake import AsyncFake, MagicFake
+from ._fake import AsyncFake, MagicFake, is_fake
 from ._format import plural
 from ._iter import FakeAsyncIterator
 from ._recorder import (
@@ -212,7 +212,9 @@ def _resolve_target(label: str, target: str) -> tuple[object, str]:
 
 
 def _is_async_function(value: object) -> bool:
-    return inspect.iscoroutinefunction(value) or getattr(value, "_is_coroutine", None) is not None
+    if is_fake(value):  # a mock answers any getattr: ask its class
+        return bool(getattr(type(value), "_af_is_async", False))
+    return inspect.iscoroutinefunction(value)
 
 
 def _is_async_cm_function(value: object) -> bool:
@@ -349,6 +351,8 @@ class Patch(Generic[T]):
     """
 
     _passes_value: bool = True
+    _noun: ClassVar[str] = "patch"
+    _once: ClassVar[str] = "Each start() takes exactly one stop()."
 
     def __init__(self, label: str) -> None:
         self._label = label
@@ -389,8 +393,8 @@ class Patch(Generic[T]):
                     "Start it first (start(), `with`, or as a decorator)."
                 )
             raise RuntimeError(
-                f"{self._label}: stop() called on a patch that is already stopped. "
-                "Each start() takes exactly one stop()."
+                f"{self._label}: stop() called on a {self._noun} that is already stopped. "
+                f"{self._once}"
             )
         try:
             self._undo()
@@ -581,6 +585,7 @@ class _AttributePatch(Patch[T]):
         self._saved: object = _MISSING
         self._installed: object = None
         self._stored: object = None
+        self._source: object = None
         self._visible: ContextVar[bool] | None = None
         self._live = False
 
@@ -599,7 +604,11 @@ class _AttributePatch(Patch[T]):
         if new is not DEFAULT:
             return new
         name = _name_of(parent, attribute)
-        source = _spec_source(parent, attribute, stored)
+        source = self._source = _spec_source(parent, attribute, stored)
+        stack = _stacks.get((id(parent), attribute))
+        if stack and stack[-1]._installed is stored:
+            # Patching over one of our own patches: spec from what that one did.
+            source = self._source = stack[-1]._source
         if self._spec is False:
             return _unspecced(source, name)
         if self._spec is not True:
@@ -885,12 +894,18 @@ def _bound_signature(parent: object, stored: object) -> inspect.Signature | None
 class _SpyPatch(_AttributePatch[Spy]):
     """Installs a `wrapt.FunctionWrapper` around the real attribute that records its calls."""
 
+    _noun: ClassVar[str] = "spy"
+    _once: ClassVar[str] = "A spy is stopped once."
+
     def __init__(self, label: str, obj: object, attribute: str) -> None:
         super().__init__(
             label, lambda: (obj, attribute), new=DEFAULT, spec=True, strict=False, scope="global"
         )
         self._passes_value = True
         self._signature: inspect.Signature | None = None
+
+    def _fresh(self) -> Self:
+        raise NotImplementedError  # a spy is installed at once, never as a decorator
 
     def _replacement(self, parent: object, attribute: str, stored: object) -> Any:
         if not _is_callable_attribute(stored):
