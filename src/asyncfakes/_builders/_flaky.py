@@ -315,6 +315,9 @@ class FlakyFactory:
     def __repr__(self) -> str:
         return "af.flaky"
 
+    # pyright binds T to the first argument it may stand for, exception classes
+    # included: the overloads with leading errors keep `af.flaky(OSError, "ok")`
+    # a Flaky[str] for up to four errors before the first value.
     @overload
     def __call__(
         self,
@@ -323,6 +326,56 @@ class FlakyFactory:
         spec: Callable[..., Any] | None = None,
         name: str | None = None,
     ) -> Flaky[Never]: ...
+
+    @overload
+    def __call__(
+        self,
+        error1: Error,
+        error2: Error,
+        error3: Error,
+        error4: Error,
+        /,
+        *outcomes: T | Error,
+        latency: Latency = 0,
+        spec: Callable[..., Any] | None = None,
+        name: str | None = None,
+    ) -> Flaky[T]: ...
+
+    @overload
+    def __call__(
+        self,
+        error1: Error,
+        error2: Error,
+        error3: Error,
+        /,
+        *outcomes: T | Error,
+        latency: Latency = 0,
+        spec: Callable[..., Any] | None = None,
+        name: str | None = None,
+    ) -> Flaky[T]: ...
+
+    @overload
+    def __call__(
+        self,
+        error1: Error,
+        error2: Error,
+        /,
+        *outcomes: T | Error,
+        latency: Latency = 0,
+        spec: Callable[..., Any] | None = None,
+        name: str | None = None,
+    ) -> Flaky[T]: ...
+
+    @overload
+    def __call__(
+        self,
+        error1: Error,
+        /,
+        *outcomes: T | Error,
+        latency: Latency = 0,
+        spec: Callable[..., Any] | None = None,
+        name: str | None = None,
+    ) -> Flaky[T]: ...
 
     @overload
     def __call__(
