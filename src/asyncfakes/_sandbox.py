@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import types
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, cast, overload
 
@@ -323,12 +324,13 @@ class Sandbox:
         tb: TracebackType | None,
     ) -> None:
         pending = self._pending_tasks() if self._check_tasks and self._state == "open" else []
+        described = [_describe_task(task) for task in pending]
         if pending:
             for task in pending:
                 task.cancel()
             # Let the cancelled tasks run their cleanup before the checks.
             await asyncio.wait(pending, timeout=1.0)
-        self._close(check=exc_type is None, pending=pending)
+        self._close(check=exc_type is None, tasks=described)
 
     # -- making things ---------------------------------------------------------
 
@@ -398,9 +400,10 @@ class Sandbox:
             >>> sb = af.Sandbox().__enter__()
             >>> sb.close()
         """
-        self._close(check=check, pending=None)
+        self._close(check=check, tasks=None)
 
-    def _close(self, *, check: bool, pending: list[asyncio.Task[Any]] | None) -> None:
+    def _close(self, *, check: bool, tasks: list[str] | None) -> None:
+        """Undo, then check; `tasks` describes the pending tasks already cancelled (async exit)."""
         self._ensure_open("close")
         self._state = "closed"
         try:
@@ -420,11 +423,12 @@ class Sandbox:
             if not check:
                 return
             leaks = self._leaks()
-            if pending is None and self._check_tasks:
+            if tasks is None and self._check_tasks:
                 pending = self._pending_tasks()
+                tasks = [_describe_task(task) for task in pending]
                 for task in pending:
                     task.cancel()
-            leaks.extend(_describe_task(task) for task in pending or ())
+            leaks.extend(tasks or ())
         finally:
             deactivate(self._journal)
         if leaks:
@@ -456,7 +460,10 @@ class Sandbox:
     def _leaks(self) -> list[str]:
         seen: set[int] = set()
         candidates: list[object] = []
-        for obj in [*self._owned, *(raw[TARGET] for raw in self._journal._calls)]:
+        targets = [raw[TARGET] for raw in self._journal._calls]
+        # A call recorded on a bound method (`pool.acquire`) belongs to its object.
+        owners = [target.__self__ for target in targets if isinstance(target, types.MethodType)]
+        for obj in [*self._owned, *targets, *owners]:
             if id(obj) not in seen and not is_fake(obj):
                 seen.add(id(obj))
                 candidates.append(obj)
@@ -466,10 +473,9 @@ class Sandbox:
         return leaks
 
     def __repr__(self) -> str:
-        return (
-            f"<Sandbox {self._state}: {plural(len(self._patches), 'patch')} "
-            f"active, {plural(len(self._journal), 'call')}>"
-        )
+        active = len(self._patches)
+        patches = f"{active} {'patch' if active == 1 else 'patches'} or spies active"
+        return f"<Sandbox {self._state}: {patches}, {plural(len(self._journal), 'call')}>"
 
 
 def _short(obj: object) -> str:
