@@ -755,6 +755,36 @@ def test_copy():
     same(scenario)
 
 
+def test_copy_then_call_children():
+    """Children shared by a copy and its original record where MagicMock's do."""
+
+    def scenario(k: Kinds) -> Any:
+        seen = []
+        for copier in (copy.copy, copy.deepcopy):
+            parent = k.Magic()
+            m = parent.m
+            m.child(0)
+            duplicate = copier(m)
+            duplicate.child(1)
+            m.child.grand(2)
+            duplicate.other(3)
+            duplicate()(4)
+            seen.append(
+                [
+                    [c[0] for c in duplicate.mock_calls],
+                    [c[0] for c in m.mock_calls],
+                    [c[0] for c in parent.mock_calls],
+                    [c[0] for c in duplicate.method_calls],
+                    duplicate.child is m.child,
+                    duplicate.child.call_count,
+                    m.child.call_count,
+                ]
+            )
+        return seen
+
+    same(scenario)
+
+
 def test_subclass_children():
     """Children of a subclass are instances of that subclass, as with MagicMock."""
 

@@ -158,7 +158,7 @@ def _sync(fake: Any) -> None:
     """Move pending records into the standard mock lists, as AsyncMock would have."""
     namespace = fake.__dict__
     with _sync_lock:
-        pending: list[list[Any]] = namespace[_PENDING]
+        pending: list[list[Any]] | None = namespace[_PENDING]
         if pending:
             names: dict[int, tuple[str, str | None]] = {}
             for raw in _drain(pending):
@@ -314,9 +314,13 @@ class _Recording:
         return (_rebuild, (type(self),), state)
 
     def _af_record_eagerly(self) -> None:
+        # No pending list: the calls of lazy descendants go eager too when they
+        # meet this fake on their way up (see `_af_propagate`).
         kind: Any = type(self)
         kind.__call__ = _eager_call
-        self.__dict__[_RESOLVER] = _Resolver(self._af_resolve_eagerly)
+        namespace = self.__dict__
+        namespace[_PENDING] = None
+        namespace[_RESOLVER] = _Resolver(self._af_resolve_eagerly)
 
     _af_complete = _complete_sync
 
@@ -326,12 +330,15 @@ class _Recording:
         node = namespace["_mock_new_parent"]
         while node is not None and not eager:
             if isinstance(node, _Recording):
-                node = node.__dict__["_mock_new_parent"]
+                node_namespace = node.__dict__
+                eager = node_namespace[_PENDING] is None
+                node = node_namespace["_mock_new_parent"]
             else:
                 eager = True
         if eager:
-            # A plain Mock ancestor (attach_mock onto a MagicMock) keeps its own
-            # lists eagerly: fall back to the standard bookkeeping for the whole chain.
+            # A plain Mock ancestor (attach_mock onto a MagicMock) or a copied
+            # fake keeps its lists eagerly: so does the whole chain, with the
+            # standard bookkeeping.
             _increment_mock_call(self, *args, **kwargs)
             return
         namespace[_PENDING].append(raw)
@@ -364,7 +371,9 @@ class _Recording:
         """As `unittest.mock.Mock.reset_mock`; also forgets this fake's recorded calls."""
         namespace = self.__dict__
         with _sync_lock:
-            del namespace[_PENDING][:]
+            pending = namespace[_PENDING]
+            if pending:
+                del pending[:]
             awaits = namespace.get(_AWAIT_PENDING)
             if awaits:
                 del awaits[:]
