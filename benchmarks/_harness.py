@@ -56,26 +56,30 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 __all__ = [
-    "QUICK",
-    "TIMES",
-    "GcCount",
-    "Stats",
+    "clocks",
+    "elapsed",
     "environment",
     "format_result",
     "format_value",
+    "GcCount",
     "interleave",
     "new_loop",
     "optional_peer",
     "peer_failed",
     "perf_counter",
     "progress",
+    "QUICK",
     "ratio",
     "result",
     "row",
     "run",
+    "Sample",
     "scaled",
     "standalone",
+    "Stats",
+    "thread_time",
     "timed",
+    "TIMES",
     "traced_bytes",
     "tracing",
 ]
@@ -90,6 +94,7 @@ QUICK: bool = os.environ.get("ASYNCFAKES_BENCH_QUICK") == "1"
 ROOT = Path(__file__).resolve().parent.parent
 
 perf_counter = time.perf_counter
+thread_time = time.thread_time
 
 
 def scaled(full: int, quick: int) -> int:
@@ -114,16 +119,25 @@ class Stats:
     p75: float
     best: float
     samples: int
+    cpu: Stats | None = None
+    """The same samples measured in CPU time of the thread, when the sampler gave it."""
 
     @classmethod
-    def of(cls, samples: Sequence[float]) -> Stats:
-        """Summarise `samples` (at least one)."""
+    def of(cls, samples: Sequence[float], cpu: Sequence[float] | None = None) -> Stats:
+        """Summarise `samples` (at least one), and their CPU-time twins if given."""
         ordered = sorted(samples)
         if len(ordered) >= 4:
             p25, _, p75 = statistics.quantiles(ordered, n=4)
         else:
             p25, p75 = ordered[0], ordered[-1]
-        return cls(statistics.median(ordered), p25, p75, ordered[0], len(ordered))
+        return cls(
+            statistics.median(ordered),
+            p25,
+            p75,
+            ordered[0],
+            len(ordered),
+            None if cpu is None else cls.of(cpu),
+        )
 
     def scaled(self, factor: float) -> Stats:
         """The same statistics multiplied by `factor` (for unit conversion)."""
@@ -133,6 +147,7 @@ class Stats:
             self.p75 * factor,
             self.best * factor,
             self.samples,
+            None if self.cpu is None else self.cpu.scaled(factor),
         )
 
 
@@ -153,8 +168,29 @@ class GcCount:
         ]
 
 
+Sample = float | tuple[float, float]
+"""What a sampler returns: wall time per operation, or (wall, CPU) time per operation."""
+
+
+def clocks() -> tuple[float, float]:
+    """(wall, CPU) readings: `time.perf_counter()` and `time.thread_time()`.
+
+    Take one before and one after the measured operations (`elapsed`). The CPU
+    time of the thread leaves out the time the OS gave to other processes, so
+    on a loaded machine it is a cross-check of the wall time; it costs a
+    system call, so read it around a batch, never per operation.
+    """
+    return perf_counter(), thread_time()
+
+
+def elapsed(start: tuple[float, float], count: int = 1) -> tuple[float, float]:
+    """(wall, CPU) seconds per operation since `start` (from `clocks()`)."""
+    wall, cpu = perf_counter(), thread_time()
+    return (wall - start[0]) / count, (cpu - start[1]) / count
+
+
 def interleave(
-    samplers: Mapping[str, Callable[[], float]],
+    samplers: Mapping[str, Callable[[], Sample]],
     *,
     rounds: int,
     warmup: int = 3,
@@ -164,14 +200,16 @@ def interleave(
     """Run every sampler once per round, rotating the order; summarise each.
 
     A sampler does its own set-up, times only the operations it measures and
-    returns the time per operation. `prepare` runs (untimed) before each
-    sample; by default a `gc.collect()` so each sample starts from a clean
-    heap and pays only for its own garbage. The first `warmup` rounds are
-    discarded. Rotating the order means no case always runs right after the
-    same neighbour.
+    returns the time per operation, or (wall, CPU) times per operation (see
+    `clocks`), in which case each `Stats` carries its CPU twin in ``cpu``.
+    `prepare` runs (untimed) before each sample; by default a `gc.collect()`
+    so each sample starts from a clean heap and pays only for its own garbage.
+    The first `warmup` rounds are discarded. Rotating the order means no case
+    always runs right after the same neighbour.
     """
     names = list(samplers)
     samples: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     started = perf_counter()
     for round_index in range(warmup + rounds):
         shift = round_index % len(names)
@@ -180,12 +218,16 @@ def interleave(
                 prepare()
             value = samplers[name]()
             if round_index >= warmup:
-                samples[name].append(value)
+                if isinstance(value, tuple):
+                    samples[name].append(value[0])
+                    cpu[name].append(value[1])
+                else:
+                    samples[name].append(value)
         if label and round_index and round_index % max(1, (warmup + rounds) // 4) == 0:
             progress(f"{label}: round {round_index}/{warmup + rounds}")
     if label:
         progress(f"{label}: {rounds} rounds in {perf_counter() - started:.1f} s")
-    return {name: Stats.of(values) for name, values in samples.items()}
+    return {name: Stats.of(values, cpu[name] or None) for name, values in samples.items()}
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
