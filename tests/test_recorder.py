@@ -181,7 +181,8 @@ async def test_a_pending_call_has_no_end_until_it_finishes() -> None:
     released_at = asyncio.get_running_loop().time()
     release.set()
     assert await task == "done"
-    assert record.outcome == "returned"
+    assert af.calls(slow)[0] is record
+    assert af.calls(slow)[0].outcome == "returned"
     assert record.result == "done"
     assert record.ended_at is not None
     assert record.ended_at >= released_at >= record.started_at + 0.019
@@ -298,11 +299,11 @@ def test_records_are_read_only() -> None:
     ping()
     (record,) = af.calls(ping)
     with pytest.raises(AttributeError, match=r"^CallRecord is read-only: cannot set 'outcome'$"):
-        record.outcome = "raised"  # type: ignore[misc]
+        setattr(record, "outcome", "raised")
     with pytest.raises(AttributeError, match=r"^CallRecord is read-only: cannot set '_raw'$"):
-        record._raw = []  # type: ignore[misc]
+        setattr(record, "_raw", [])
     with pytest.raises(AttributeError, match=r"^CallRecord is read-only: cannot delete 'args'$"):
-        del record.args  # type: ignore[misc]
+        delattr(record, "args")
     assert record.outcome == "returned"
 
 
@@ -462,14 +463,20 @@ async def test_reset_mock_restarts_max_concurrency_from_the_calls_in_flight() ->
     """It forgets the old maximum on reset_mock but keeps counting calls still running."""
     release, wait = gate()
     fetch = af.AsyncFake(name="fetch", side_effect=wait)
-    running = asyncio.gather(fetch(), fetch())
-    await asyncio.sleep(0)
+
+    async def calls(count: int) -> None:
+        await asyncio.gather(*(fetch() for _ in range(count)))
+
+    running = asyncio.create_task(calls(2))
+    for _ in range(3):  # the task starts, then gather's tasks start
+        await asyncio.sleep(0)
     assert af.max_concurrency(fetch) == 2
     release.set()
     await running
     release.clear()
-    running = asyncio.gather(fetch())
-    await asyncio.sleep(0)
+    running = asyncio.create_task(calls(1))
+    for _ in range(3):
+        await asyncio.sleep(0)
     fetch.reset_mock()
     assert af.calls(fetch) == []
     assert af.max_concurrency(fetch) == 1
@@ -608,7 +615,11 @@ def test_a_waiter_left_in_a_closed_loop_does_not_break_later_calls() -> None:
     loop = asyncio.new_event_loop()
     loop.run_until_complete(start_waiting())
     loop.close()
-    asyncio.run(notify("after"))
+    second = asyncio.new_event_loop()
+    try:
+        second.run_until_complete(notify("after"))
+    finally:
+        second.close()
     assert [r.args for r in af.calls(notify)] == [("after",)]
     assert get_track(notify).waiters is None  # type: ignore[union-attr]
     # The abandoned task is pending in a closed loop; let it go quietly.
@@ -906,8 +917,8 @@ def test_calls_from_eight_threads_lose_and_duplicate_nothing(private_journal: Jo
     assert len(set(seqs)) == total
     assert seqs == sorted(seqs)
     assert [r.seq for r in records] == seqs
-    for thread in range(threads_count):
-        mine = [r.args[1] for r in records if r.args[0] == thread]
+    for number in range(threads_count):
+        mine = [r.args[1] for r in records if r.args[0] == number]
         assert mine == list(range(per_thread))
 
 
