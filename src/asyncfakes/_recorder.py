@@ -38,9 +38,12 @@ __all__ = [
     "enter_context",
     "exit_context",
     "get_track",
+    "is_unawaited",
     "journal",
     "max_concurrency",
+    "ordered",
     "run_awaited",
+    "settle",
     "wait_for_calls",
 ]
 
