@@ -114,10 +114,13 @@ def lists(m: Any) -> dict[str, str]:
         "mock_calls": norm(m.mock_calls),
         "method_calls": norm(m.method_calls),
     }
+    names = ["call_args", "call_args_list", "mock_calls", "method_calls"]
     if isinstance(m, mock.AsyncMockMixin):  # type: ignore[attr-defined]
         seen["await_count"] = norm(m.await_count)
         seen["await_args"] = norm(m.await_args)
         seen["await_args_list"] = norm(m.await_args_list)
+        names += ["await_args", "await_args_list"]
+    seen["types"] = norm([type(getattr(m, name)).__name__ for name in names])
     return seen
 
 
@@ -464,6 +467,120 @@ async def test_lists_are_the_same_objects_between_reads():
     await same_async(scenario)
 
 
+@pytest.mark.asyncio
+async def test_cancellation():
+    """A call cancelled before it starts is not awaited; one cancelled inside its side_effect is."""
+
+    async def scenario(k: Kinds) -> Any:
+        started = asyncio.Event()
+
+        async def slow(*args: Any) -> None:
+            started.set()
+            await asyncio.sleep(10)
+
+        m = k.Async(side_effect=slow)
+        never_started = asyncio.create_task(m("early"))
+        never_started.cancel()
+        inside = asyncio.create_task(m("inside"))
+        await started.wait()
+        inside.cancel()
+        results = await asyncio.gather(never_started, inside, return_exceptions=True)
+        timed_out = await aoutcome(asyncio.wait_for(m("timeout"), 0.001))
+        return [norm([type(r).__name__ for r in results]), timed_out[:2], lists(m)]
+
+    await same_async(scenario)
+
+
+@pytest.mark.asyncio
+async def test_reset_while_in_flight():
+    """A reset during an awaited call keeps the await, and the later ones, as AsyncMock does."""
+
+    async def scenario(k: Kinds) -> Any:
+        gate = asyncio.Event()
+
+        async def wait(*args: Any) -> str:
+            await gate.wait()
+            return "done"
+
+        m = k.Async(side_effect=wait)
+        task = asyncio.create_task(m(1))
+        await asyncio.sleep(0)
+        pending = m(2)
+        m.reset_mock()
+        gate.set()
+        return [await task, await pending, lists(m)]
+
+    await same_async(scenario)
+
+
+@pytest.mark.asyncio
+async def test_side_effect_is_another_mock():
+    """A fake (or AsyncMock) as side_effect is awaited, and records its own calls."""
+
+    async def scenario(k: Kinds) -> Any:
+        inner = k.Async(return_value="inner")
+        outer = k.Async(side_effect=inner)
+        sync_inner = k.Magic(return_value="sync")
+        outer_sync = k.Async(side_effect=sync_inner)
+        return [
+            await outer(1),
+            await outer_sync(2),
+            lists(outer),
+            lists(inner),
+            lists(sync_inner),
+        ]
+
+    await same_async(scenario)
+
+
+@pytest.mark.asyncio
+async def test_calls_from_another_thread():
+    """Coroutines made in another thread and awaited in the loop are recorded alike."""
+
+    async def scenario(k: Kinds) -> Any:
+        m = k.Async(return_value=None)
+        loop = asyncio.get_running_loop()
+
+        def in_thread() -> Any:
+            futures = [asyncio.run_coroutine_threadsafe(m(i), loop) for i in range(3)]
+            return [future.result(5) for future in futures]
+
+        results = await asyncio.to_thread(in_thread)
+        return [results, lists(m)]
+
+    await same_async(scenario)
+
+
+def test_subclass_children():
+    """Children of a subclass are AsyncFake/AsyncMock, as AsyncMock's children are AsyncMock."""
+
+    def scenario(k: Kinds) -> Any:
+        class Custom(k.Async):  # type: ignore[misc, name-defined]
+            pass
+
+        m = Custom()
+        return [
+            norm(type(m.child).__mro__[1].__name__),
+            norm(type(m.return_value).__mro__[1].__name__),
+            norm(type(m.__str__).__mro__[1].__name__),
+            norm(m.child),
+        ]
+
+    same(scenario)
+
+
+@pytest.mark.asyncio
+async def test_calling_a_spec_class_fake():
+    """Calling a fake spec'd on a class returns its awaited return value."""
+
+    async def scenario(k: Kinds) -> Any:
+        m = k.Async(spec=Service)
+        instance = await m("arg")
+        return [norm(instance), norm(type(instance.fetch).__name__), lists(m)]
+
+    await same_async(scenario)
+
+
 # -- mock_calls and method_calls through parents -------------------------------
 
 
@@ -634,15 +751,16 @@ async def test_fake_under_plain_under_fake():
 
 
 @pytest.mark.asyncio
-async def test_autospec_function_attached_to_fake():
+@pytest.mark.parametrize("parent_kind", ["Magic", "Async"])
+async def test_autospec_function_attached_to_fake(parent_kind: str):
     """A `create_autospec` function attached to a fake records on it and checks its signature."""
 
     async def scenario(k: Kinds) -> Any:
-        parent = k.Magic()
+        parent = getattr(k, parent_kind)()
         spec_fetch = mock.create_autospec(Service.fetch)
         parent.attach_mock(spec_fetch, "fetch")
         await parent.fetch(None, "k", fresh=True)
-        parent.other(1)
+        await acall(parent.other, 1)
         return [
             lists(parent),
             outcome(parent.assert_has_calls, [call.fetch(None, key="k", fresh=True)]),
