@@ -312,6 +312,7 @@ class Sandbox:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        __tracebackhide__ = True
         self.close(check=exc_type is None)
 
     async def __aenter__(self) -> Self:
@@ -323,6 +324,7 @@ class Sandbox:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        __tracebackhide__ = True
         pending = self._pending_tasks() if self._check_tasks and self._state == "open" else []
         described = [_describe_task(task) for task in pending]
         if pending:
@@ -400,10 +402,12 @@ class Sandbox:
             >>> sb = af.Sandbox().__enter__()
             >>> sb.close()
         """
+        __tracebackhide__ = True
         self._close(check=check, tasks=None)
 
     def _close(self, *, check: bool, tasks: list[str] | None) -> None:
         """Undo, then check; `tasks` describes the pending tasks already cancelled (async exit)."""
+        __tracebackhide__ = True
         self._ensure_open("close")
         self._state = "closed"
         try:

@@ -156,6 +156,7 @@ def fakes(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
             fetch = fakes.patch("app.profile.fetch_user")
             ...
     """
+    __tracebackhide__ = True
     item: pytest.Item = getattr(request, "node")  # noqa: B009 - untyped in pytest
     sandbox = Sandbox()
     sandbox.__enter__()
@@ -181,6 +182,7 @@ def pytest_runtest_teardown(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
     """After the test's fixtures are torn down, undo the patches and spies it left started."""
+    __tracebackhide__ = True
     try:
         return (yield)
     finally:
