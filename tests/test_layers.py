@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "_fake": 3,
     "_cm": 3,
     "_iter": 3,
+    "_specfake": 3,
     "_stubbing": 4,
     "_verify": 4,
     "_clock": 4,
@@ -41,6 +42,7 @@ FAMILIES: dict[str, str] = {
     "_fake": "primitives",
     "_cm": "primitives",
     "_iter": "primitives",
+    "_specfake": "primitives",
     "_builders": "builders",
 }
 

@@ -35,6 +35,9 @@ from ._recorder import journal as journal
 from ._recorder import max_concurrency as max_concurrency
 from ._recorder import wait_for_calls as wait_for_calls
 from ._sandbox import Sandbox as Sandbox
+from ._specfake import fake as fake
+from ._stubbing import Stub as Stub
+from ._stubbing import when as when
 from ._unittest import AsyncFakesTestCase as AsyncFakesTestCase
 from ._verify import Verifier as Verifier
 from ._verify import assert_all_awaited as assert_all_awaited
@@ -61,6 +64,7 @@ __all__ = [
     "Sandbox",
     "SpecError",
     "Spy",
+    "Stub",
     "UnstubbedCallError",
     "VerificationError",
     "Verifier",
@@ -72,6 +76,7 @@ __all__ = [
     "async_context",
     "async_iter",
     "calls",
+    "fake",
     "flaky",
     "httpx_response",
     "journal",
@@ -84,4 +89,5 @@ __all__ = [
     "verify",
     "virtual_time",
     "wait_for_calls",
+    "when",
 ]

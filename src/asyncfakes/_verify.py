@@ -8,8 +8,8 @@ the differing argument marked.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
-from typing import Any, Generic
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from ._errors import VerificationError
 from ._fake import is_descendant
@@ -29,7 +29,9 @@ from ._recorder import (
     journal,
     view,
 )
-from ._types import P
+from ._types import P, T
+
+T_co = TypeVar("T_co", covariant=True)
 
 __all__ = ["Verifier", "assert_all_awaited", "assert_in_order", "verify"]
 
@@ -43,7 +45,8 @@ def _status(raw: _Raw) -> str:
         return "never awaited"
     if raw[OUTCOME] == "pending":
         return "not awaited"
-    return raw[OUTCOME]  # type: ignore[no-any-return]
+    outcome: str = raw[OUTCOME]
+    return outcome
 
 
 def _call_lines(track: Track, records: Sequence[_Raw], heading: str = "Calls") -> list[str]:
@@ -83,8 +86,22 @@ def _safe_eq(expected: object, actual: object) -> bool:
         return False
 
 
-class Verifier(Generic[P]):
-    """Checks over one fake's recorded calls; created by `verify()`."""
+class Verifier(Generic[T_co]):
+    """Checks over one fake's recorded calls; created by `verify()`.
+
+    Generic in the verified fake's type: the ``*_with`` checks take the real
+    parameters of the member they verify (read through the type of ``self``,
+    so no plugin is needed), and `awaited_with` only exists for awaitable
+    members.
+
+    Example:
+        >>> import asyncio, asyncfakes as af
+        >>> async def fetch(url: str, timeout: float = 5.0) -> bytes: ...
+        >>> fake_fetch = af.fake(fetch)
+        >>> _ = asyncio.run(fake_fetch("https://a"))
+        >>> checks = af.verify(fake_fetch)
+        >>> checks.awaited_once_with(url="https://a")
+    """
 
     __slots__ = ("_target", "_track")
 
@@ -139,7 +156,9 @@ class Verifier(Generic[P]):
         self._ensure_async("not_awaited")
         self._count_check("awaited", self._awaited(), 0)
 
-    def awaited_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+    def awaited_with(
+        self: Verifier[Callable[P, Awaitable[Any]]], *args: P.args, **kwargs: P.kwargs
+    ) -> None:
         """Check the latest awaited call had these arguments (compared with `==`).
 
         Example:
@@ -152,7 +171,9 @@ class Verifier(Generic[P]):
         self._ensure_async("awaited_with")
         self._latest_check("awaited", self._awaited(), args, kwargs)
 
-    def awaited_once_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+    def awaited_once_with(
+        self: Verifier[Callable[P, Awaitable[Any]]], *args: P.args, **kwargs: P.kwargs
+    ) -> None:
         """Check the fake was awaited exactly once, with these arguments.
 
         Example:
@@ -189,7 +210,9 @@ class Verifier(Generic[P]):
         awaited = self._awaited()
         if not awaited:
             raise self._fail(
-                [f"Expected {name} to be awaited inside {_name_of(context)}, but it was never awaited."]
+                [
+                    f"Expected {name} to be awaited inside {_name_of(context)}, but it was never awaited."
+                ]
                 + _call_lines(self._track, self._all())
             )
         outside = [raw for raw in awaited if not any(c is context for c in raw[INSIDE])]
@@ -235,7 +258,7 @@ class Verifier(Generic[P]):
         __tracebackhide__ = True
         self._count_check("called", self._all(), 0)
 
-    def called_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+    def called_with(self: Verifier[Callable[P, Any]], *args: P.args, **kwargs: P.kwargs) -> None:
         """Check the latest call had these arguments (compared with `==`).
 
         Example:
@@ -247,7 +270,9 @@ class Verifier(Generic[P]):
         __tracebackhide__ = True
         self._latest_check("called", self._all(), args, kwargs)
 
-    def called_once_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+    def called_once_with(
+        self: Verifier[Callable[P, Any]], *args: P.args, **kwargs: P.kwargs
+    ) -> None:
         """Check the fake was called exactly once, with these arguments.
 
         Example:
@@ -272,7 +297,9 @@ class Verifier(Generic[P]):
     ) -> None:
         __tracebackhide__ = True
         if times is not None and times < 0:
-            raise ValueError(f"verify({self._track.name}).{verb}(times={times}): times must be >= 0")
+            raise ValueError(
+                f"verify({self._track.name}).{verb}(times={times}): times must be >= 0"
+            )
         count = len(records)
         if (times is None and count > 0) or count == times:
             return
@@ -323,8 +350,12 @@ def _name_of(target: object) -> str:
     return getattr(target, "__qualname__", None) or repr(target)
 
 
-def verify(target: Any) -> Verifier[Any]:
+def verify(target: T) -> Verifier[T]:
     """Start checks on the recorded calls of a fake (or a fake's method).
+
+    Typed after `target`: for ``af.verify(client.get)``, where `client` is
+    ``af.fake(httpx.AsyncClient)``, `awaited_with` takes the parameters of
+    `httpx.AsyncClient.get` (a type checker flags a wrong argument).
 
     Args:
         target: a fake (`af.AsyncFake()`, `af.fake(...)`, a builder) or a fake's method.
@@ -369,11 +400,7 @@ def assert_in_order(*targets: object) -> None:
     if not targets:
         raise TypeError("assert_in_order() takes at least one fake, in the expected order.")
     tracks = [ensure_track(target, "assert_in_order") for target in targets]
-    records = [
-        raw
-        for raw in journal()._calls
-        if any(_matches(raw, target) for target in targets)
-    ]
+    records = [raw for raw in journal()._calls if any(_matches(raw, target) for target in targets)]
     position = 0
     matched: list[_Raw] = []
     for raw in records:

@@ -1,0 +1,878 @@
+"""`when()`: stub what a fake's calls give, as outcome scripts.
+
+``af.when(client.get).called_with("https://a").returns(resp)`` adds a *rule*
+to the fake: the arguments it matches (any, or those given to
+`called_with`, compared with ``==`` so `unittest.mock.ANY` and dirty-equals
+matchers work) and a *script* of outcomes, one verb each: `returns`,
+`raises`, `runs`, `yields`, `enters`, `hangs`, `after` (latency before the
+next outcome) and `times` (the previous outcome serves that many calls).
+Each matching call consumes one outcome; the last one repeats forever, unless
+`times` limited it, after which the rule is used up. The most recently added
+matching rule wins.
+
+Statically, `Stub` is generic in the stubbed member's type, and each verb
+reads what it needs from it through the type of ``self``: `called_with`
+takes the real parameters, `returns` the (awaited) return type, `yields` the
+item type, `enters` the entered type. `when` itself is not overloaded, so a
+member whose signature mentions `Any` keeps its types under mypy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+import typing
+from typing import Any, Generic, Protocol, TypeVar, cast, overload
+
+from typing_extensions import ParamSpec, Self
+
+from ._cm import FakeAsyncContext, bind_to_call
+from ._errors import SpecTypeError
+from ._fake import AsyncFake, is_fake
+from ._format import format_args
+from ._iter import FakeAsyncIterator
+from ._recorder import BOUND, KWARGS, TRACK_ATTR, Track
+from ._spec import BindError, Kind, MemberSpec, is_instance_of, type_has
+from ._specfake import (
+    DEFAULT,
+    AwaitableAttribute,
+    entered_value,
+    fake_name,
+    get_table,
+    member_of,
+    options_of,
+    set_table,
+)
+
+__all__ = ["Stub", "when"]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+E_co = TypeVar("E_co", covariant=True)
+R = TypeVar("R")
+Y = TypeVar("Y")
+E = TypeVar("E")
+P = ParamSpec("P")
+
+_get_running_loop = asyncio.events._get_running_loop
+
+
+class SupportsAsyncEnter(Protocol[E_co]):
+    """Anything ``async with`` can enter, giving an `E_co`."""
+
+    def __aenter__(self) -> Awaitable[E_co]: ...
+
+
+# What a stubbed fake's calls give, by what the fake is.
+_AWAIT = "await"
+_SYNC = "sync"
+_ITER = "iter"
+_CONTEXT = "context"
+_HYBRID = "hybrid"
+_PLAIN_SYNC = "plain sync"
+
+_KIND_SHAPE = {
+    Kind.ASYNC: _AWAIT,
+    Kind.AWAITABLE_PROPERTY: _AWAIT,
+    Kind.SYNC: _SYNC,
+    Kind.ASYNC_GEN: _ITER,
+    Kind.ASYNC_CM: _CONTEXT,
+    Kind.HYBRID: _HYBRID,
+}
+
+_RETURN = "returns"
+_RAISE = "raises"
+_RUN = "runs"
+_YIELD = "yields"
+_ENTER = "enters"
+_HANG = "hangs"
+_WAIT = "after"
+
+
+class _Step:
+    """One outcome of a script."""
+
+    __slots__ = ("count", "delay", "error", "kind", "used", "value")
+
+    def __init__(self, kind: str, value: Any = None, delay: float = 0.0) -> None:
+        self.kind = kind
+        self.value = value
+        self.error: BaseException | type[BaseException] | None = None
+        self.delay = delay
+        self.count: int | None = None
+        self.used = 0
+
+    def describe(self) -> str:
+        kind = self.kind
+        if kind == _WAIT:
+            text = f"after({self.delay:g})"
+        else:
+            text = f"after({self.delay:g})." if self.delay else ""
+            if kind == _RETURN or kind == _ENTER:
+                text += f"{kind}({format_args((self.value,), {})})"
+            elif kind == _RAISE:
+                text += f"raises({_error_text(self.error)})"
+            elif kind == _RUN:
+                text += f"runs({getattr(self.value, '__qualname__', None) or self.value!r})"
+            elif kind == _YIELD:
+                text += f"yields({format_args(tuple(self.value), {})})"
+                if self.error is not None:
+                    text += f".raises({_error_text(self.error)})"
+            else:
+                text += "hangs()"
+        if self.count is not None:
+            text += f".times({self.count})"
+        return text
+
+
+def _error_text(error: object) -> str:
+    return error.__name__ if isinstance(error, type) else repr(error)
+
+
+class _Rule:
+    """The calls a rule matches, and its script."""
+
+    __slots__ = ("args", "expected", "index", "kwargs", "steps")
+
+    def __init__(self, expected: object, args: tuple[Any, ...] | None, kwargs: dict[str, Any]) -> None:
+        self.expected = expected
+        self.args = args
+        self.kwargs = kwargs
+        self.steps: list[_Step] = []
+        self.index = 0
+
+    def matches(self, actual: object) -> bool:
+        if self.args is None:
+            return True
+        try:
+            return bool(self.expected == actual)
+        except Exception:  # a matcher that cannot compare with this value does not match
+            return False
+
+    def take(self) -> _Step | None:
+        """The outcome for the next call, or None when the script is used up."""
+        steps = self.steps
+        while self.index < len(steps):
+            step = steps[self.index]
+            if step.count is None:
+                if self.index == len(steps) - 1:
+                    step.used += 1
+                    return step
+                self.index += 1
+                step.used += 1
+                return step
+            if step.used < step.count:
+                step.used += 1
+                if step.used == step.count:
+                    self.index += 1
+                return step
+            self.index += 1
+        return None
+
+    def describe(self) -> str:
+        match = "any arguments" if self.args is None else f"called_with({format_args(self.args, self.kwargs)})"
+        script = ".".join(step.describe() for step in self.steps)
+        used = "  (used up)" if self.index >= len(self.steps) else ""
+        return f"{match}: {script}{used}"
+
+
+class _Table:
+    """The rules of one fake; called by the fake for every call (its stubbing hook)."""
+
+    __slots__ = ("member", "name", "rules", "shape", "target", "typecheck")
+
+    def __init__(self, target: Any, member: MemberSpec | None, shape: str, typecheck: bool) -> None:
+        self.target = target
+        self.member = member
+        self.shape = shape
+        self.typecheck = typecheck
+        self.rules: list[_Rule] = []
+
+    def describe(self) -> list[str]:
+        """One line per rule, latest first."""
+        return [rule.describe() for rule in reversed(self.rules)]
+
+    def __call__(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        raw = _find_record(target, kwargs)
+        actual: object
+        if self.member is not None:
+            bound = raw[BOUND] if raw is not None else None
+            if bound is None:
+                try:
+                    bound = self.member.bind(args, kwargs)
+                except BindError:
+                    bound = None
+            actual = bound.arguments if bound is not None else (args, kwargs)
+        else:
+            actual = (args, kwargs)
+        for rule in reversed(self.rules):
+            if rule.matches(actual):
+                step = rule.take()
+                if step is not None:
+                    return self._apply(step, target, raw, args, kwargs)
+        return DEFAULT
+
+    # -- outcomes -----------------------------------------------------------
+
+    def _apply(
+        self, step: _Step, target: Any, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        shape = self.shape
+        name = fake_name(target)
+        if shape == _AWAIT:
+            return self._awaited(step, raw, args, kwargs)
+        if shape == _ITER or (shape == _PLAIN_SYNC and step.kind == _YIELD):
+            return self._iterated(step, name, raw, args, kwargs)
+        if shape in (_CONTEXT, _HYBRID) or (shape == _PLAIN_SYNC and step.kind == _ENTER):
+            return self._entered(step, name, raw, args, kwargs)
+        kind = step.kind
+        if kind == _WAIT:
+            return DEFAULT
+        if kind == _RAISE:
+            raise _instance(step.error)
+        if kind == _RUN:
+            result = step.value(*args, **kwargs)
+            self._check_result(result, f"af.when({name}).runs({_callable_name(step.value)})")
+        else:
+            result = step.value
+        if raw is not None:
+            bind_to_call(result, raw)
+        return result
+
+    def _awaited(
+        self, step: _Step, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        kind = step.kind
+        if kind == _RETURN and not step.delay:
+            value = step.value
+            if raw is not None:
+                bind_to_call(value, raw)
+            # The fake awaits an awaitable outcome: a stubbed awaitable value is
+            # handed over as it is, inside one that is ready.
+            return _Ready(value) if type_has(value, "__await__") else value
+        if kind == _RAISE and not step.delay:
+            raise _instance(step.error)
+        return self._awaited_later(step, raw, args, kwargs)
+
+    async def _awaited_later(
+        self, step: _Step, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        if step.delay:
+            await _sleep(step.delay)
+        kind = step.kind
+        if kind == _WAIT:
+            return DEFAULT
+        if kind == _HANG:
+            await _sleep_forever()
+        if kind == _RAISE:
+            raise _instance(step.error)
+        if kind == _RUN:
+            function = step.value
+            result = function(*args, **kwargs)
+            if inspect.iscoroutine(result) or inspect.iscoroutinefunction(function):
+                result = await result
+            self._check_result(
+                result, f"af.when({fake_name(self.target)}).runs({_callable_name(function)})"
+            )
+        else:
+            result = step.value
+        if raw is not None:
+            bind_to_call(result, raw)
+        return result
+
+    def _iterated(
+        self, step: _Step, name: str, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        kind = step.kind
+        label = f"{name}()"
+        if kind == _YIELD:
+            return FakeAsyncIterator(step.value, delay=step.delay, error=step.error, name=label)
+        if kind == _RAISE:
+            return FakeAsyncIterator((), delay=step.delay, error=step.error, name=label)
+        if kind == _HANG:
+            return _hanging_iterator()
+        if kind == _WAIT:
+            return FakeAsyncIterator((), delay=step.delay, name=label)
+        result = step.value(*args, **kwargs) if kind == _RUN else step.value
+        if raw is not None:
+            bind_to_call(result, raw)
+        return result
+
+    def _entered(
+        self, step: _Step, name: str, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        kind = step.kind
+        awaitable = self.shape != _CONTEXT
+        label = f"{name}()"
+        before = _before(step)
+        if kind == _ENTER:
+            return _StubbedContext(step.value, awaitable=awaitable, name=label, before=before)
+        if kind == _RAISE or kind == _HANG or kind == _WAIT:
+            entered = entered_value(self.target) if self.member is not None else None
+            return _StubbedContext(entered, awaitable=awaitable, name=label, before=before)
+        result = step.value(*args, **kwargs) if kind == _RUN else step.value
+        if self.shape == _HYBRID and not type_has(result, "__aenter__"):
+            return _StubbedContext(result, awaitable=True, name=label, before=before)
+        if raw is not None:
+            bind_to_call(result, raw)
+        return result
+
+    def _check_result(self, result: object, what: str) -> None:
+        if not self.typecheck or self.member is None:
+            return
+        check = self.member.result_check()
+        if check is not None and not is_instance_of(result, check[0]):
+            raise SpecTypeError(
+                f"{what} gave {result!r}: {self.member.qualname} gives {check[1]}, "
+                f"not {type(result).__name__} (typecheck=True)"
+            )
+
+
+def _callable_name(function: object) -> str:
+    return getattr(function, "__qualname__", None) or repr(function)
+
+
+def _instance(error: BaseException | type[BaseException] | None) -> BaseException:
+    if isinstance(error, BaseException):
+        return error
+    assert error is not None
+    return error()
+
+
+def _find_record(target: Any, kwargs: dict[str, Any]) -> list[Any] | None:
+    """The record of the call being stubbed: the fake hands the hook that call's own kwargs."""
+    track: Track | None = target.__dict__.get(TRACK_ATTR)
+    if track is None:
+        return None
+    records = track.records
+    for index in range(len(records) - 1, max(-1, len(records) - 65), -1):
+        raw = records[index]
+        if raw[KWARGS] is kwargs:
+            return raw
+    return None
+
+
+class _Ready:
+    """An awaitable that gives `value` at once (a stubbed value that is itself awaitable)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.value
+        yield  # a generator: completes without suspending
+
+
+async def _sleep(seconds: float) -> None:
+    if _get_running_loop() is not None:
+        await asyncio.sleep(seconds)
+    else:  # no asyncio loop: trio (through anyio or directly)
+        import trio
+
+        await trio.sleep(seconds)
+
+
+async def _sleep_forever() -> None:
+    loop = _get_running_loop()
+    if loop is not None:
+        await loop.create_future()
+    else:
+        import trio
+
+        await trio.sleep_forever()
+
+
+async def _hanging_iterator() -> AsyncIterator[Any]:
+    await _sleep_forever()
+    yield  # pragma: no cover - never reached
+
+
+def _before(step: _Step) -> Callable[[], Awaitable[None]] | None:
+    """What entering (or awaiting) a stubbed context does first: wait, hang or raise."""
+    kind, delay, error = step.kind, step.delay, step.error
+
+    if kind == _HANG:
+
+        async def hang() -> None:
+            if delay:
+                await _sleep(delay)
+            await _sleep_forever()
+
+        return hang
+    if kind == _RAISE:
+
+        async def fail() -> None:
+            if delay:
+                await _sleep(delay)
+            raise _instance(error)
+
+        return fail
+    if delay:
+
+        async def wait() -> None:
+            await _sleep(delay)
+
+        return wait
+    return None
+
+
+class _StubbedContext(FakeAsyncContext[T]):
+    """A stubbed context: entering (and awaiting, when awaitable) first runs `before`."""
+
+    def __init__(
+        self, enter: T, *, awaitable: bool, name: str, before: Callable[[], Awaitable[None]] | None
+    ) -> None:
+        super().__init__(enter, awaitable=awaitable, name=name, on_enter=before)
+        self._before = before
+
+    def __await__(self) -> Generator[Any, None, T]:
+        before = self._before
+        if before is not None and self._awaitable:
+            yield from before().__await__()
+        return (yield from super().__await__())
+
+
+# ------------------------------------------------------------------- Stub
+
+
+def _shape_of(target: Any) -> tuple[str, MemberSpec | None]:
+    member = member_of(target)
+    if member is not None:
+        return _KIND_SHAPE.get(member.kind, _SYNC), member
+    if isinstance(target, AsyncFake) or getattr(type(typing.cast("object", target)), "_af_is_async", False):
+        return _AWAIT, None
+    return _PLAIN_SYNC, None
+
+
+def _describe_target(shape: str, member: MemberSpec | None) -> str:
+    if member is not None:
+        return member.describe()
+    if shape == _AWAIT:
+        return "an awaitable fake (AsyncFake)"
+    return "a sync fake (MagicFake)"
+
+
+_FIX = {
+    _AWAIT: "use .returns(...) to set what awaiting it gives",
+    _SYNC: "use .returns(...) to set what calling it gives",
+    _PLAIN_SYNC: "use .returns(...) to set what calling it gives",
+    _ITER: "use .yields(...) to set the items it gives",
+    _CONTEXT: "use .enters(...) to set what `async with` gives",
+    _HYBRID: "use .enters(...) to set what `async with` and `await` give",
+}
+
+
+class Stub(Generic[T_co]):
+    """Configures what calls of a fake give; made by `when()`.
+
+    Each verb appends an outcome to the script of one rule and returns the
+    stub, so outcomes chain: ``af.when(op).raises(OSError).times(2).returns("ok")``.
+    `called_with` starts a new rule that matches only those arguments.
+
+    Example:
+        >>> import asyncio, asyncfakes as af
+        >>> class Store:
+        ...     async def load(self, key: str) -> str: ...
+        >>> store = af.fake(Store)
+        >>> af.when(store.load).raises(ConnectionError).times(2).returns("v")
+        <Stub of Store.load>
+        >>> async def main():
+        ...     results = []
+        ...     for _ in range(3):
+        ...         try:
+        ...             results.append(await store.load("k"))
+        ...         except ConnectionError:
+        ...             results.append("down")
+        ...     return results
+        >>> asyncio.run(main())
+        ['down', 'down', 'v']
+    """
+
+    __slots__ = ("_args", "_expected", "_kwargs", "_last", "_rule", "_table")
+
+    def __init__(
+        self, table: _Table, expected: object = None, args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self._table = table
+        self._expected = expected
+        self._args = args
+        self._kwargs = kwargs or {}
+        self._rule: _Rule | None = None
+        self._last: _Step | None = None
+
+    def __repr__(self) -> str:
+        return f"<Stub of {fake_name(self._table.target)}>"
+
+    # -- matching -------------------------------------------------------------
+
+    def called_with(
+        self: Stub[Callable[P, R]], *args: P.args, **kwargs: P.kwargs
+    ) -> Stub[Callable[P, R]]:
+        """Start a rule for calls with these arguments (compared with ``==``; matchers work).
+
+        For a spec'd fake both sides are bound to the real signature, so
+        ``called_with("a")`` matches ``get(url="a")``.
+
+        Raises:
+            SpecTypeError: the real signature rejects these arguments.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> from unittest.mock import ANY
+            >>> async def fetch(url: str, timeout: float = 5) -> str: ...
+            >>> fake_fetch = af.fake(fetch)
+            >>> _ = af.when(fake_fetch).called_with("a", timeout=ANY).returns("A")
+            >>> asyncio.run(fake_fetch(url="a", timeout=1))
+            'A'
+        """
+        table = self._table
+        expected: object = (args, kwargs)
+        if table.member is not None:
+            try:
+                bound = table.member.bind(args, kwargs)
+            except BindError as error:
+                raise SpecTypeError(
+                    f"af.when({fake_name(table.target)}).called_with({format_args(args, kwargs)}): "
+                    f"{error}\n  signature: {table.member.signature_text()}"
+                ) from None
+            if bound is not None:
+                expected = bound.arguments
+        return Stub(table, expected, args, kwargs)
+
+    # -- outcomes -------------------------------------------------------------
+
+    def _add(self, step: _Step) -> None:
+        rule = self._rule
+        if rule is None:
+            rule = self._rule = _Rule(self._expected, self._args, self._kwargs)
+            self._table.rules.append(rule)
+        steps = rule.steps
+        if steps and steps[-1].kind == _WAIT and steps[-1].count is None:
+            step.delay = steps[-1].delay
+            steps[-1] = step
+        else:
+            steps.append(step)
+        self._last = step
+
+    def _refuse(self, verb: str, shown: str, problem: str) -> SpecTypeError:
+        table = self._table
+        name = fake_name(table.target)
+        what = _describe_target(table.shape, table.member)
+        return SpecTypeError(
+            f"af.when({name}).{verb}({shown}): {name} is {what}; {problem}. "
+            f"{_FIX[table.shape].capitalize()}."
+        )
+
+    def _check_value(self, verb: str, value: object, expected: tuple[tuple[type, ...], str] | None) -> None:
+        table = self._table
+        if not table.typecheck or expected is None or is_instance_of(value, expected[0]):
+            return
+        name = fake_name(table.target)
+        raise SpecTypeError(
+            f"af.when({name}).{verb}({format_args((value,), {})}): {name} gives {expected[1]}, "
+            f"not {type(value).__name__} (typecheck=True)"
+        )
+
+    @overload
+    def returns(
+        self: Stub[Callable[P, Awaitable[R]]], value: R
+    ) -> Stub[Callable[P, Awaitable[R]]]: ...
+
+    @overload
+    def returns(self: Stub[Callable[P, R]], value: R) -> Stub[Callable[P, R]]: ...
+
+    def returns(self, value: Any) -> Any:
+        """Calls give `value` (awaiting gives it, for an awaitable member).
+
+        For a context-manager member `value` must be an async context manager
+        (`enters` sets what entering gives); for an awaitable context manager
+        any other value is what awaiting and entering give. For an async
+        generator member `value` must be an async iterable.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> async def fetch(url: str) -> str: ...
+            >>> fake_fetch = af.fake(fetch)
+            >>> _ = af.when(fake_fetch).returns("page")
+            >>> asyncio.run(fake_fetch("https://a"))
+            'page'
+        """
+        table = self._table
+        shown = format_args((value,), {})
+        shape = table.shape
+        if shape == _CONTEXT and not type_has(value, "__aenter__"):
+            raise self._refuse(
+                "returns", shown, f"returns() needs an async context manager, not {type(value).__name__}"
+            )
+        if shape == _ITER and not type_has(value, "__aiter__"):
+            raise self._refuse(
+                "returns", shown, f"returns() needs an async iterable, not {type(value).__name__}"
+            )
+        member = table.member
+        if member is not None and (
+            shape in (_AWAIT, _SYNC)
+            or (shape == _HYBRID and not type_has(value, "__aenter__"))
+        ):
+            self._check_value("returns", value, member.result_check())
+        self._add(_Step(_RETURN, value))
+        return self
+
+    def raises(self, error: BaseException | type[BaseException]) -> Self:
+        """Calls raise `error` (an exception instance or class).
+
+        Directly after `yields`, it ends that same iteration with `error`
+        instead of starting a new outcome. For a context-manager member,
+        entering (or awaiting) raises.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> op = af.AsyncFake(name="op")
+            >>> _ = af.when(op).raises(TimeoutError("slow"))
+            >>> asyncio.run(op())
+            Traceback (most recent call last):
+              ...
+            TimeoutError: slow
+        """
+        given = cast("object", error)
+        if not (
+            isinstance(given, BaseException)
+            or (isinstance(given, type) and issubclass(given, BaseException))
+        ):
+            raise TypeError(
+                f"af.when({fake_name(self._table.target)}).raises({error!r}): raises() takes an "
+                "exception instance or class."
+            )
+        last = self._last
+        if last is not None and last.kind == _YIELD and last.error is None and last.count is None:
+            last.error = error
+            return self
+        step = _Step(_RAISE)
+        step.error = error
+        self._add(step)
+        return self
+
+    def runs(self, function: Callable[..., Any]) -> Self:
+        """Calls run `function` with the call's arguments; what it returns (awaited if async) is the outcome.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> async def double(x: int) -> int: ...
+            >>> fake_double = af.fake(double)
+            >>> _ = af.when(fake_double).runs(lambda x: x * 2)
+            >>> asyncio.run(fake_double(21))
+            42
+        """
+        if not callable(function):
+            raise TypeError(
+                f"af.when({fake_name(self._table.target)}).runs({function!r}): runs() takes a "
+                "function (sync or async)."
+            )
+        self._add(_Step(_RUN, function))
+        return self
+
+    def yields(
+        self: Stub[Callable[P, AsyncIterator[Y]]], *items: Y
+    ) -> Stub[Callable[P, AsyncIterator[Y]]]:
+        """One call's iteration gives `items` (async generator members).
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> from collections.abc import AsyncIterator
+            >>> class Feed:
+            ...     async def events(self, topic: str) -> AsyncIterator[int]:
+            ...         yield 0
+            >>> feed = af.fake(Feed)
+            >>> _ = af.when(feed.events).yields(1, 2).raises(EOFError)
+            >>> async def main():
+            ...     seen = []
+            ...     try:
+            ...         async for event in feed.events("t"):
+            ...             seen.append(event)
+            ...     except EOFError:
+            ...         seen.append("EOF")
+            ...     return seen
+            >>> asyncio.run(main())
+            [1, 2, 'EOF']
+        """
+        stub: Stub[Any] = self
+        table = stub._table
+        shown = format_args(items, {})
+        if table.shape not in (_ITER, _PLAIN_SYNC):
+            raise stub._refuse("yields", shown, "yields() is for async generator members")
+        if table.typecheck and table.member is not None:
+            check = table.member.result_check()
+            for item in items:
+                stub._check_value("yields", item, check)
+        stub._add(_Step(_YIELD, list(items)))
+        return self
+
+    def enters(
+        self: Stub[Callable[P, SupportsAsyncEnter[E]]], value: E
+    ) -> Stub[Callable[P, SupportsAsyncEnter[E]]]:
+        """``async with`` on a call's result gives `value` (and ``await``, for awaitable contexts).
+
+        Each call returns a fresh recorded `FakeAsyncContext`.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> from contextlib import asynccontextmanager
+            >>> from collections.abc import AsyncIterator
+            >>> class Db:
+            ...     @asynccontextmanager
+            ...     async def connect(self) -> AsyncIterator[str]:
+            ...         yield "real"
+            >>> db = af.fake(Db)
+            >>> _ = af.when(db.connect).enters("conn")
+            >>> async def main():
+            ...     async with db.connect() as conn:
+            ...         return conn
+            >>> asyncio.run(main())
+            'conn'
+        """
+        stub: Stub[Any] = self
+        table = stub._table
+        if table.shape not in (_CONTEXT, _HYBRID, _PLAIN_SYNC):
+            raise stub._refuse(
+                "enters", format_args((value,), {}),
+                "enters() is for members that return an async context manager",
+            )
+        if table.member is not None:
+            stub._check_value("enters", value, table.member.result_check())
+        stub._add(_Step(_ENTER, value))
+        return self
+
+    def hangs(self) -> Self:
+        """Calls never complete: awaiting (entering, iterating) waits until cancelled.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> op = af.AsyncFake(name="op")
+            >>> _ = af.when(op).hangs()
+            >>> async def main():
+            ...     try:
+            ...         await asyncio.wait_for(op(), 0.01)
+            ...     except asyncio.TimeoutError:
+            ...         return "timed out"
+            >>> asyncio.run(main())
+            'timed out'
+        """
+        if self._table.shape in (_SYNC, _PLAIN_SYNC):
+            raise self._refuse("hangs", "", "a sync call cannot hang")
+        self._add(_Step(_HANG))
+        return self
+
+    def after(self, seconds: float) -> Self:
+        """The next outcome comes after `seconds` of loop time (virtual time makes it instant).
+
+        Without a following outcome, the call behaves as unstubbed after the delay.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> op = af.AsyncFake(name="op")
+            >>> _ = af.when(op).after(0.01).returns("slow")
+            >>> asyncio.run(op())
+            'slow'
+        """
+        name = fake_name(self._table.target)
+        given = cast("object", seconds)
+        if not isinstance(given, (int, float)) or given < 0:
+            raise ValueError(f"af.when({name}).after({seconds!r}): seconds must be a number >= 0.")
+        if self._table.shape in (_SYNC, _PLAIN_SYNC):
+            raise self._refuse("after", f"{seconds!r}", "a sync call cannot be delayed")
+        self._add(_Step(_WAIT, delay=float(seconds)))
+        return self
+
+    def times(self, count: int) -> Self:
+        """The previous outcome serves `count` calls in all, then the script moves on.
+
+        If it is the last outcome, the rule is used up after `count` calls
+        (older rules, or the fake's default, answer the next ones).
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> op = af.AsyncFake(name="op", return_value="default")
+            >>> _ = af.when(op).returns("stubbed").times(1)
+            >>> async def main():
+            ...     return [await op(), await op()]
+            >>> asyncio.run(main())
+            ['stubbed', 'default']
+        """
+        name = fake_name(self._table.target)
+        given = cast("object", count)
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise ValueError(f"af.when({name}).times({count!r}): count must be an int >= 1.")
+        last = self._last
+        if last is None:
+            raise ValueError(
+                f"af.when({name}).times({count}): times() repeats the outcome before it; "
+                "call it after returns(), raises(), runs(), yields(), enters() or hangs()."
+            )
+        last.count = count
+        return self
+
+
+def when(target: T) -> Stub[T]:
+    """Stub the calls of a fake's method, or of a fake callable.
+
+    Args:
+        target: a fake's method (``client.get``), a fake callable
+            (`af.fake(fetch)`, `af.AsyncFake()`), or a fake's awaitable property.
+
+    Returns:
+        A `Stub`, typed after `target`: its verbs take the real parameters and
+        result types.
+
+    Raises:
+        TypeError: `target` is not a fake, or is a fake that cannot be called.
+
+    Example:
+        >>> import asyncio, asyncfakes as af
+        >>> class Api:
+        ...     async def get(self, url: str) -> str: ...
+        >>> api = af.fake(Api)
+        >>> _ = af.when(api.get).returns("any")
+        >>> _ = af.when(api.get).called_with("https://a").returns("a")
+        >>> async def main():
+        ...     return [await api.get("https://a"), await api.get("https://b")]
+        >>> asyncio.run(main())
+        ['a', 'any']
+    """
+    fake = target.target if isinstance(target, AwaitableAttribute) else target
+    if not is_fake(fake):
+        raise TypeError(
+            f"when() takes a fake's method or a fake callable, but got {_describe(target)}. "
+            "Make a fake with af.fake(...) or af.patch(...) and pass it (or its method) instead."
+        )
+    shape, member = _shape_of(fake)
+    if member is None and _is_uncallable_instance(fake):
+        name = fake_name(fake)
+        raise TypeError(
+            f"when() takes a fake's method or a fake callable, but {name} is a fake instance "
+            f"that is not callable. Pass one of its methods: af.when({name}.<method>)."
+        )
+    table = get_table(fake)
+    if not isinstance(table, _Table):
+        table = _Table(fake, member, shape, options_of(fake).typecheck)
+        set_table(fake, table)
+    return Stub(table)
+
+
+def _is_uncallable_instance(target: object) -> bool:
+    spec = target.__dict__.get("_af_spec")
+    return spec is not None and target.__dict__.get("_af_member") is None
+
+
+def _describe(target: object) -> str:
+    name = getattr(target, "__qualname__", None)
+    kind = type(target).__name__
+    if isinstance(name, str):
+        return f"{kind} {name!r}"
+    text = repr(target)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{kind} {text}"
+
