@@ -26,13 +26,13 @@ import inspect
 import pkgutil
 import sys
 import types
+import typing
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVar, cast, overload
 
 import wrapt
 
-from . import _fake
 from ._cm import FakeAsyncContext
 from ._fake import AsyncFake, MagicFake, is_fake
 from ._format import plural
@@ -238,7 +238,25 @@ def _spec_source(parent: object, attribute: str, stored: object) -> object:
         return types.MethodType(cast("Any", stored).__func__, parent)
     if inspect.isfunction(stored):
         return types.MethodType(stored, _Unbound())
+    if isinstance(stored, property):
+        # Once replaced, reading the attribute gives the replacement itself:
+        # spec it from what the getter returns, when that is a class.
+        returned = _returned_class(stored.fget)
+        return _Unspecced if returned is None else returned
     return stored
+
+
+class _Unspecced:
+    """Stands for "no spec": a property whose getter's result class is unknown."""
+
+
+def _returned_class(function: object) -> type | None:
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:  # an annotation that does not resolve
+        return None
+    returned = hints.get("return")
+    return returned if isinstance(returned, type) else None
 
 
 class _Unbound:
@@ -257,9 +275,12 @@ def create_default(original: object, *, strict: bool = False, name: str | None =
     ``@asynccontextmanager`` function, a callable returning a fake instance
     for a class).
     """
-    # af.fake() is being built alongside this module: use it as soon as it exists.
-    factory: Callable[..., Any] | None = getattr(_fake, "fake", None)
-    if factory is not None:  # pragma: no cover - taken once af.fake() exists
+    factory = fake_factory()
+    if factory is not None:
+        if isinstance(original, type):
+            # fake(cls) stands for an instance: the class is a callable returning one.
+            instance = factory(original, strict=strict, name=original.__name__)
+            return MagicFake(spec=original, return_value=instance, name=name)
         return factory(original, strict=strict, name=name)
     options: dict[str, Any] = {"name": name}
     if _is_async_function(original):
@@ -271,6 +292,16 @@ def create_default(original: object, *, strict: bool = False, name: str | None =
     if isinstance(original, type):
         return MagicFake(spec=original, return_value=MagicFake(spec=original), **options)
     return MagicFake(spec=original, **options)
+
+
+def fake_factory() -> Callable[..., Any] | None:
+    """`af.fake`, once the module that defines it exists (it is being built alongside)."""
+    try:
+        module = importlib.import_module("asyncfakes._specfake")
+    except ImportError:  # pragma: no cover - until af.fake() lands
+        return None
+    factory: Callable[..., Any] | None = getattr(module, "fake", None)
+    return factory
 
 
 def _no_items(*args: object, **kwargs: object) -> FakeAsyncIterator[Any]:
@@ -609,7 +640,7 @@ class _AttributePatch(Patch[T]):
         if stack and stack[-1]._installed is stored:
             # Patching over one of our own patches: spec from what that one did.
             source = self._source = stack[-1]._source
-        if self._spec is False:
+        if self._spec is False or source is _Unspecced:
             return _unspecced(source, name)
         if self._spec is not True:
             return create_default(self._spec, strict=self._strict, name=name)

@@ -31,7 +31,6 @@ import types
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, cast, overload
 
-from . import _fake
 from ._builders._contexts import async_context
 from ._builders._iterators import async_iter
 from ._builders._pools import pool
@@ -39,7 +38,7 @@ from ._builders._streams import stream
 from ._errors import LeakError, VerificationError
 from ._fake import is_fake
 from ._format import format_site, plural
-from ._patching import Patch, Patcher, Scope, Spy, create_spy
+from ._patching import Patch, Patcher, Scope, Spy, create_spy, fake_factory
 from ._recorder import (
     AWAITED,
     OUTCOME,
@@ -359,7 +358,7 @@ class Sandbox:
             NotImplementedError: `af.fake()` is not available in this version.
         """
         self._ensure_open("fake")
-        factory: Callable[..., Any] | None = getattr(_fake, "fake", None)
+        factory = fake_factory()
         if factory is None:  # pragma: no cover - until af.fake() lands
             raise NotImplementedError("af.fake() is not available yet")
         return self.own(factory(spec, **options))
