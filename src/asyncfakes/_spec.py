@@ -797,7 +797,7 @@ class MemberSpec:
         result = self.result_type()
         if result is NONE:
             return NONE
-        if isinstance(result, type):
+        if isinstance(result, type) and result is not _empty:
             return result
         return None
 

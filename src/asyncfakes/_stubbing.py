@@ -655,7 +655,7 @@ class Stub(Generic[T_co]):
         self._add(step)
         return self
 
-    def runs(self, function: Callable[..., Any]) -> Self:
+    def runs(self: Stub[Callable[P, R]], function: Callable[P, object]) -> Stub[Callable[P, R]]:
         """Calls run `function` with the call's arguments; what it returns (awaited if async) is the outcome.
 
         Example:
@@ -666,12 +666,13 @@ class Stub(Generic[T_co]):
             >>> asyncio.run(fake_double(21))
             42
         """
+        stub: Stub[Any] = self
         if not callable(function):
             raise TypeError(
-                f"af.when({fake_name(self._table.target)}).runs({function!r}): runs() takes a "
+                f"af.when({fake_name(stub._table.target)}).runs({function!r}): runs() takes a "
                 "function (sync or async)."
             )
-        self._add(_Step(_RUN, function))
+        stub._add(_Step(_RUN, function))
         return self
 
     def yields(
