@@ -898,6 +898,7 @@ operation = st.one_of(
     st.tuples(st.just("attach"), st.integers(0, len(PATHS) - 1), st.integers(0, len(PATHS) - 1)),
     st.tuples(st.just("assign"), st.integers(0, len(PATHS) - 1), st.integers(0, len(PATHS) - 1)),
     st.tuples(st.just("effect"), st.integers(0, len(PATHS) - 1), st.integers(0, 2)),
+    st.tuples(st.just("copy"), st.integers(0, len(PATHS) - 1), st.just(0)),
 )
 READS = ["call_args_list", "mock_calls", "method_calls", "call_count"]
 
@@ -911,6 +912,7 @@ def _interleave(k: Kinds, operations: list[tuple[str, int, int]]) -> list[Any]:
     nodes["p"] = MagicMock()
     nodes["p.q"] = nodes["p"].q
     seen: list[Any] = []
+    extras: list[Any] = []
     for op, first, second in operations:
         node = nodes[PATHS[first]]
         if op == "call":
@@ -925,8 +927,13 @@ def _interleave(k: Kinds, operations: list[tuple[str, int, int]]) -> list[Any]:
             seen.append(outcome(setattr, node, f"m{second}", nodes[PATHS[second]]))
         elif op == "effect":
             node.side_effect = [None, KeyError("e"), DEFAULT] * 10 if second == 1 else None
+        elif op == "copy":
+            # The copy stands in for the node from now on; both share its lists.
+            nodes[PATHS[first]] = copy.copy(node)
+            extras.append(node)
     for path in PATHS:
         seen.append((path, outcome(lists, nodes[path])))
+    seen.extend(outcome(lists, extra) for extra in extras)
     return seen
 
 
