@@ -26,7 +26,10 @@ from ._recorder import (
     TARGET,
     Track,
     ensure_track,
+    is_unawaited,
     journal,
+    ordered,
+    settle,
     view,
 )
 from ._types import P, T
@@ -39,6 +42,7 @@ _Raw = list[Any]
 
 
 def _status(raw: _Raw) -> str:
+    settle(raw)
     if raw[AWAITED]:
         return f"awaited, {raw[OUTCOME]}"
     if raw[AWAITABLE] is not None:
@@ -112,10 +116,10 @@ class Verifier(Generic[T_co]):
     # -- selections ----------------------------------------------------------
 
     def _all(self) -> list[_Raw]:
-        return list(self._track.records)
+        return ordered(self._track.records)
 
     def _awaited(self) -> list[_Raw]:
-        return [raw for raw in self._track.records if raw[AWAITED]]
+        return [raw for raw in ordered(self._track.records) if raw[AWAITED]]
 
     def _fail(self, lines: list[str]) -> VerificationError:
         return VerificationError("\n".join(lines))
@@ -400,7 +404,9 @@ def assert_in_order(*targets: object) -> None:
     if not targets:
         raise TypeError("assert_in_order() takes at least one fake, in the expected order.")
     tracks = [ensure_track(target, "assert_in_order") for target in targets]
-    records = [raw for raw in journal()._calls if any(_matches(raw, target) for target in targets)]
+    records = [
+        raw for raw in ordered(journal()._calls) if any(_matches(raw, target) for target in targets)
+    ]
     position = 0
     matched: list[_Raw] = []
     for raw in records:
@@ -454,7 +460,7 @@ def assert_all_awaited() -> None:
         1 call to an async fake was never awaited (a missing `await`?):
     """
     __tracebackhide__ = True
-    forgotten = [raw for raw in journal()._calls if raw[AWAITABLE] is not None]
+    forgotten = [raw for raw in ordered(journal()._calls) if is_unawaited(raw)]
     if not forgotten:
         return
     for raw in forgotten:
