@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import socket
 import sys
@@ -300,6 +301,15 @@ async def test_a_clock_can_be_entered_again_after_exit() -> None:
         assert clock.now() == 1.0
 
 
+@pytest.mark.asyncio
+async def test_leaving_a_clock_never_entered_does_nothing() -> None:
+    """__aexit__ without __aenter__ leaves the loop alone."""
+    loop = asyncio.get_running_loop()
+    before = _hooks(loop)
+    await af.virtual_time().__aexit__(None, None, None)
+    assert _hooks(loop) == before
+
+
 def test_repr_shows_time_mode_and_state() -> None:
     """The repr shows the time, the mode and whether the clock is active."""
     assert repr(af.virtual_time(auto_advance=False)) == (
@@ -380,6 +390,57 @@ async def test_auto_advance_can_be_switched_while_running() -> None:
         clock.auto_advance = True
         await asyncio.sleep(7)
         assert clock.now() == 7.0
+
+
+@pytest.mark.asyncio
+async def test_concurrent_advances_each_return_at_their_own_target() -> None:
+    """Two advance() calls in flight return at their own targets, the nearer first."""
+    returned: list[tuple[str, float]] = []
+    async with af.virtual_time(auto_advance=False) as clock:
+
+        async def advance(name: str, seconds: float) -> None:
+            await clock.advance(seconds)
+            returned.append((name, clock.now()))
+
+        await asyncio.gather(advance("far", 10), advance("near", 5))
+    assert returned == [("near", 5.0), ("far", 10.0)]
+
+
+@pytest.mark.asyncio
+async def test_an_advance_still_waiting_at_exit_returns() -> None:
+    """Leaving the clock wakes a task still waiting in advance()."""
+    clock = af.virtual_time(auto_advance=False)
+    async with clock:
+        waiter = asyncio.create_task(clock.advance(100))
+        await asyncio.sleep(0)
+    await asyncio.wait_for(waiter, timeout=1)
+    assert clock.now() == 0.0
+
+
+@pytest.mark.asyncio
+async def test_a_timer_at_infinity_does_not_make_time_infinite() -> None:
+    """A sleep(inf) in the background never becomes the time the clock jumps to."""
+    async with af.virtual_time() as clock:
+        forever = asyncio.create_task(asyncio.sleep(math.inf))
+        await asyncio.sleep(0)
+        await clock.advance(5)
+        assert clock.now() == 5.0
+        forever.cancel()
+
+
+@pytest.mark.asyncio
+async def test_without_auto_advance_the_loop_still_wakes_for_threads() -> None:
+    """With auto-advance off and nothing to advance, a thread's call_soon_threadsafe wakes the loop."""
+    loop = asyncio.get_running_loop()
+    async with af.virtual_time(auto_advance=False) as clock:
+        sleeper = asyncio.create_task(asyncio.sleep(1))
+        woken = asyncio.Event()
+        timer = threading.Timer(0.05, loop.call_soon_threadsafe, args=(woken.set,))
+        timer.start()
+        await woken.wait()
+        assert (clock.now(), sleeper.done()) == (0.0, False)
+        sleeper.cancel()
+    timer.join()
 
 
 # ------------------------------------------------------------ other runners

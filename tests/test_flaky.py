@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
 import random
@@ -348,6 +349,12 @@ def test_a_spec_whose_annotations_do_not_resolve_keeps_them_as_text() -> None:
     assert str(inspect.signature(fn)) == "(key: 'UndefinedKey') -> 'None'"
     with pytest.raises(TypeError, match=r"^lookup\(\) does not match the real signature "):
         fn()
+
+
+def test_an_explicit_name_wins_over_the_spec_name() -> None:
+    """name= names a spec'd flaky; a spec without a name of its own is named by its type."""
+    assert af.flaky("x", spec=fetch_user, name="users.fetch").name == "users.fetch"
+    assert af.flaky("x", spec=functools.partial(fetch_user, timeout=1)).name == "partial"
 
 
 def test_names_and_repr() -> None:

@@ -237,8 +237,7 @@ class VirtualClock:
         if loop is None:
             return
         self._loop = None
-        if _active.get(loop) is self:
-            del _active[loop]
+        _active.pop(loop, None)
         for target, name, previous in reversed(self._saved):
             if previous is _MISSING:
                 del target.__dict__[name]
