@@ -126,6 +126,24 @@ async def test_fails_and_forgets_an_await(fakes):
     assert 1 == 2
 """
 
+UNITTEST = """
+import unittest
+
+import asyncfakes as af
+import app
+
+
+class TestWithFakes(af.AsyncFakesTestCase):
+    async def test_patches_in_a_test_case(self):
+        send = self.fakes.patch.object(app.Mailer, "send")
+        send.return_value = "queued"
+        self.assertEqual(await app.welcome(app.Mailer(), "ada"), "queued")
+
+    async def test_forgets_an_await_in_a_test_case(self):
+        self.fakes.patch.object(app.Mailer, "send")
+        app.Mailer().send("ada")
+"""
+
 PASSING_NAMES = [
     "test_sync_test_patches_through_the_fixture",
     "test_async_test_patches_and_spies",
@@ -155,6 +173,8 @@ def _project(pytester: pytest.Pytester, *, mode: str, mark: str, anyio: bool = F
     }
     if anyio:
         files["conftest"] = ANYIO_CONFTEST
+    else:
+        files["test_unittest_case"] = UNITTEST
     pytester.makepyfile(**{name: textwrap.dedent(source) for name, source in files.items()})
 
 
@@ -204,7 +224,23 @@ def test_fixture_under_pytest_asyncio(pytester: pytest.Pytester, mode: str, mark
     # A failing test shows its own failure only: the sandbox undoes without checking.
     result.stdout.fnmatch_lines(["FAILED test_failing.py::test_fails_and_forgets_an_await - *"])
     result.stdout.no_fnmatch_line("*ERROR at teardown of test_fails_and_forgets_an_await*")
-    result.assert_outcomes(passed=len(PASSING_NAMES) + 2, failed=1, errors=2)
+    # unittest cases run by pytest: the sandbox's check fails the case itself.
+    result.stdout.fnmatch_lines(
+        ["PASSED test_unittest_case.py::TestWithFakes::test_patches_in_a_test_case"]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED test_unittest_case.py::TestWithFakes::test_forgets_an_await_in_a_test_case*",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "E * asyncfakes._errors.VerificationError: 1 call to an async fake was never "
+            "awaited (a missing `await`?):",
+            "E *   1. Mailer.send('ada')  at test_unittest_case.py:15",
+        ]
+    )
+    result.assert_outcomes(passed=len(PASSING_NAMES) + 3, failed=2, errors=2)
 
 
 def test_fixture_under_anyio_on_asyncio_and_trio(pytester: pytest.Pytester) -> None:

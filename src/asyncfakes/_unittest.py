@@ -37,20 +37,51 @@ class AsyncFakesTestCase(unittest.IsolatedAsyncioTestCase):
 
     def run(self, result: Any = None) -> Any:
         """Run the test inside a fresh `Sandbox` (``self.fakes``)."""
+        if result is None:  # what unittest.TestCase.run does for a result of None
+            result = self.defaultTestResult()
+            result.startTestRun()
+            try:
+                return self.run(result)
+            finally:
+                result.stopTestRun()
+        watched = _Watched(result)
         sandbox = self.fakes = Sandbox()
         sandbox.__enter__()
         # Registered first, so it runs last: after tearDown and the test's own cleanups.
-        self.addCleanup(self._af_close_fakes, sandbox)
+        self.addCleanup(self._af_close_fakes, sandbox, watched)
         try:
-            return super().run(result)
+            super().run(watched)
+            return result
         finally:
             # A skipped test never runs its cleanups.
             if sandbox.is_open:
                 sandbox.close(check=False)
 
-    def _af_close_fakes(self, sandbox: Sandbox) -> None:
-        # unittest keeps whether the test has failed so far in its private
-        # _Outcome (3.10-3.13): when it has, the checks would only add noise.
-        outcome = getattr(self, "_outcome", None)
-        passed = bool(getattr(outcome, "success", True))
-        sandbox.close(check=passed)
+    def _af_close_fakes(self, sandbox: Sandbox, watched: _Watched) -> None:
+        __tracebackhide__ = True
+        # After a failure the checks would only add noise to the report.
+        sandbox.close(check=not watched.failed)
+
+
+class _Watched:
+    """A test result that notes whether the test has failed so far, and passes everything on."""
+
+    def __init__(self, result: Any) -> None:
+        self._result = result
+        self.failed = False
+
+    def addError(self, test: Any, error: Any) -> Any:
+        self.failed = True
+        return self._result.addError(test, error)
+
+    def addFailure(self, test: Any, error: Any) -> Any:
+        self.failed = True
+        return self._result.addFailure(test, error)
+
+    def addSubTest(self, test: Any, subtest: Any, error: Any) -> Any:
+        if error is not None:
+            self.failed = True
+        return self._result.addSubTest(test, subtest, error)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._result, name)
