@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unittest
-from typing import Any
+from typing import Any, cast
 
 from ._sandbox import Sandbox
 
@@ -50,7 +50,7 @@ class AsyncFakesTestCase(unittest.IsolatedAsyncioTestCase):
         # Registered first, so it runs last: after tearDown and the test's own cleanups.
         self.addCleanup(self._af_close_fakes, sandbox, watched)
         try:
-            super().run(watched)
+            super().run(cast("unittest.TestResult", watched))
             return result
         finally:
             # A skipped test never runs its cleanups.
