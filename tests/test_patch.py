@@ -772,7 +772,7 @@ def test_an_unknown_scope_and_strict_without_spec_are_refused() -> None:
 def test_patch_dict_of_something_that_is_not_a_mapping() -> None:
     """It refuses a non-mapping for patch.dict."""
     with pytest.raises(TypeError) as info:
-        af.patch.dict([("a", 1)])  # type: ignore[type-var]
+        af.patch.dict([("a", 1)])  # type: ignore[call-overload]
     assert str(info.value) == (
         "af.patch.dict() takes a mutable mapping or the dotted path of one, but got a list: "
         "<list object>."

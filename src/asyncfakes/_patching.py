@@ -1196,13 +1196,29 @@ class Patcher:
             label, lambda: (obj, attribute), new=new, spec=spec, strict=strict, scope=scope
         )
 
+    @overload
     def dict(
         self,
-        in_dict: M | str,
+        in_dict: str,
+        values: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = ...,
+        clear: bool = ...,
+        **kwargs: Any,
+    ) -> Patch[MutableMapping[Any, Any]]: ...
+    @overload
+    def dict(
+        self,
+        in_dict: M,
+        values: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = ...,
+        clear: bool = ...,
+        **kwargs: Any,
+    ) -> Patch[M]: ...
+    def dict(
+        self,
+        in_dict: MutableMapping[Any, Any] | str,
         values: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = (),
         clear: bool = False,
         **kwargs: Any,
-    ) -> Patch[M]:
+    ) -> Patch[Any]:
         """Set items of a mapping (or of the one a dotted path names); restore all of it after.
 
         The same arguments and behaviour as `unittest.mock.patch.dict`; the

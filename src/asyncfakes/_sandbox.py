@@ -182,13 +182,29 @@ class SandboxPatcher:
         patching = self._patcher.object(obj, attribute, new, spec=spec, strict=strict, scope=scope)
         return self._start(patching)
 
+    @overload
     def dict(
         self,
-        in_dict: M | str,
+        in_dict: str,
+        values: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = ...,
+        clear: bool = ...,
+        **kwargs: Any,
+    ) -> MutableMapping[Any, Any]: ...
+    @overload
+    def dict(
+        self,
+        in_dict: M,
+        values: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = ...,
+        clear: bool = ...,
+        **kwargs: Any,
+    ) -> M: ...
+    def dict(
+        self,
+        in_dict: MutableMapping[Any, Any] | str,
         values: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = (),
         clear: bool = False,
         **kwargs: Any,
-    ) -> M:
+    ) -> Any:
         """Set items of a mapping until the sandbox exits; return the mapping.
 
         Example:
