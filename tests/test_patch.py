@@ -189,6 +189,38 @@ def test_class_and_static_methods_are_spec_d_without_their_first_parameter(
     assert app.UserRepository.normalize(" Ada ") == "ada"
 
 
+async def test_the_replacement_checks_calls_against_the_real_signature(app: ModuleType) -> None:
+    """It raises, at call time, the TypeError a wrong call of the real method would, with its signature."""
+    with af.patch.object(app.UserRepository, "save") as save:
+        with pytest.raises(TypeError) as info:
+            await app.UserRepository().save({"name": "ada"}, upsrt=True)
+        af.when(save).returns(7)
+        assert await app.UserRepository().save({"name": "ada"}) == 7
+    assert str(info.value) == (
+        "UserRepository.save() got an unexpected keyword argument 'upsrt'\n"
+        "  call:      UserRepository.save({'name': 'ada'}, upsrt=True)\n"
+        "  signature: UserRepository.save(user, *, upsert=...)"
+    )
+
+
+def test_a_patched_class_s_instances_refuse_unknown_attributes(app: ModuleType) -> None:
+    """It gives instances that have the real attributes only, with the closest names."""
+    with af.patch("app.services.UserRepository") as repository_class:
+        repository = app.UserRepository("postgres://db")
+        with pytest.raises(AttributeError, match=r"Did you mean 'count'\?"):
+            _ = repository.cont
+    repository_class.assert_called_once_with("postgres://db")
+
+
+async def test_strict_replacements_refuse_unstubbed_calls(app: ModuleType) -> None:
+    """It makes unstubbed calls fail with strict=True."""
+    with af.patch("app.services.fetch_user", strict=True) as fetch_user:
+        with pytest.raises(af.UnstubbedCallError):
+            await app.fetch_user(1)
+        af.when(fetch_user).called_with(1).returns({"name": "ada"})
+        assert await app.fetch_user(1) == {"name": "ada"}
+
+
 def test_spec_false_gives_an_unspecced_fake_of_the_same_kind(app: ModuleType) -> None:
     """It gives an unspec'd fake (any attribute exists) that is still async for an async original."""
     with af.patch("app.services.fetch_user", spec=False) as fetch_user:

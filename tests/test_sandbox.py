@@ -76,6 +76,19 @@ def test_patches_and_spies_made_through_it_are_undone_on_exit() -> None:
     af.verify(sign).called_once_with("hi")
 
 
+async def test_fake_makes_a_spec_d_fake_whose_calls_are_checked_on_exit() -> None:
+    """It builds af.fake() fakes; a call of one never awaited fails the exit."""
+
+    def forget() -> None:
+        with af.Sandbox() as sb:
+            mailer = sb.fake(Mailer)
+            af.when(mailer.send).returns("queued")
+            mailer.send("ada")
+
+    with pytest.raises(af.VerificationError, match=r"Mailer.send\('ada'\)  at "):
+        forget()
+
+
 def test_stopall_leaves_the_sandbox_s_patches_alone() -> None:
     """It owns its patches: af.patch.stopall() does not undo them."""
     with af.Sandbox() as sb:
@@ -331,6 +344,7 @@ EXITED = (
         ("patch.dict", lambda sb: sb.patch.dict({}, a=1)),
         ("spy", lambda sb: sb.spy(json, "dumps")),
         ("own", lambda sb: sb.own(object())),
+        ("fake", lambda sb: sb.fake(Mailer)),
         ("pool", lambda sb: sb.pool),
         ("async_iter", lambda sb: sb.async_iter([1])),
         ("close", lambda sb: sb.close()),

@@ -33,10 +33,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVa
 
 import wrapt
 
-from ._cm import FakeAsyncContext
 from ._fake import AsyncFake, MagicFake, is_fake
 from ._format import plural
-from ._iter import FakeAsyncIterator
 from ._recorder import (
     AWAITABLE,
     CODE,
@@ -52,6 +50,7 @@ from ._recorder import (
     new_record,
     run_awaited,
 )
+from ._specfake import fake
 
 if TYPE_CHECKING:
     from types import CodeType, FrameType, TracebackType
@@ -217,12 +216,6 @@ def _is_async_function(value: object) -> bool:
     return inspect.iscoroutinefunction(value)
 
 
-def _is_async_cm_function(value: object) -> bool:
-    # @asynccontextmanager keeps the generator function as __wrapped__.
-    wrapped = getattr(value, "__wrapped__", None)
-    return callable(value) and inspect.isasyncgenfunction(wrapped)
-
-
 def _spec_source(parent: object, attribute: str, stored: object) -> object:
     """What the replacement is spec'd from: the attribute as the code under test sees it.
 
@@ -269,43 +262,13 @@ class _Unbound:
 def create_default(original: object, *, strict: bool = False, name: str | None = None) -> Any:
     """The replacement `patch()` uses by default: a fake spec'd from `original`.
 
-    It goes through `af.fake()` when that exists; until then it picks a fake
-    of the original's kind (awaitable for a coroutine function, an async
-    iterator for an async generator function, an async context manager for an
-    ``@asynccontextmanager`` function, a callable returning a fake instance
-    for a class).
+    A class gives a callable (the class) whose calls return ``fake(cls)``,
+    the instance fake; anything else gives ``fake(original)``.
     """
-    factory = fake_factory()
-    if factory is not None:
-        if isinstance(original, type):
-            # fake(cls) stands for an instance: the class is a callable returning one.
-            instance = factory(original, strict=strict, name=original.__name__)
-            return MagicFake(spec=original, return_value=instance, name=name)
-        return factory(original, strict=strict, name=name)
-    options: dict[str, Any] = {"name": name}
-    if _is_async_function(original):
-        return AsyncFake(spec=original, **options)
-    if inspect.isasyncgenfunction(original):
-        return MagicFake(spec=original, side_effect=_no_items, **options)
-    if _is_async_cm_function(original):
-        return MagicFake(spec=original, return_value=FakeAsyncContext(MagicFake()), **options)
     if isinstance(original, type):
-        return MagicFake(spec=original, return_value=MagicFake(spec=original), **options)
-    return MagicFake(spec=original, **options)
-
-
-def fake_factory() -> Callable[..., Any] | None:
-    """`af.fake`, once the module that defines it exists (it is being built alongside)."""
-    try:
-        module = importlib.import_module("asyncfakes._specfake")
-    except ImportError:  # pragma: no cover - until af.fake() lands
-        return None
-    factory: Callable[..., Any] | None = getattr(module, "fake", None)
-    return factory
-
-
-def _no_items(*args: object, **kwargs: object) -> FakeAsyncIterator[Any]:
-    return FakeAsyncIterator([])
+        instance: object = fake(original, strict=strict, name=original.__name__)
+        return MagicFake(spec=original, return_value=instance, name=name)
+    return fake(original, strict=strict, name=name)
 
 
 def _unspecced(original: object, name: str) -> Any:

@@ -38,7 +38,7 @@ from ._builders._streams import stream
 from ._errors import LeakError, VerificationError
 from ._fake import is_fake
 from ._format import format_site, plural
-from ._patching import Patch, Patcher, Scope, Spy, create_spy, fake_factory
+from ._patching import Patch, Patcher, Scope, Spy, create_spy
 from ._recorder import (
     AWAITED,
     OUTCOME,
@@ -49,6 +49,7 @@ from ._recorder import (
     get_track,
     view,
 )
+from ._specfake import fake
 from ._verify import assert_all_awaited
 
 if TYPE_CHECKING:
@@ -367,18 +368,6 @@ class Sandbox:
         self._owned.append(resource)
         return resource
 
-    def fake(self, spec: Any, /, **options: Any) -> Any:
-        """`af.fake(spec, ...)`, owned by the sandbox.
-
-        Raises:
-            NotImplementedError: `af.fake()` is not available in this version.
-        """
-        self._ensure_open("fake")
-        factory = fake_factory()
-        if factory is None:  # pragma: no cover - until af.fake() lands
-            raise NotImplementedError("af.fake() is not available yet")
-        return self.own(factory(spec, **options))
-
     def spy(self, obj: object, attribute: str) -> Spy:
         """`af.spy(obj, attribute)`, removed when the sandbox exits.
 
@@ -394,6 +383,7 @@ class Sandbox:
             f"Sandbox.spy({_short(obj)}, {attribute!r})", obj, attribute, self._patches
         )
 
+    fake = _Owning(fake)
     pool = _Owning(pool)
     async_iter = _Owning(async_iter)
     async_context = _Owning(async_context)

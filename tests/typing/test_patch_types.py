@@ -94,6 +94,8 @@ async def sandbox_types() -> None:
         assert_type(sb.pool(size=2), af.FakePool[Any])
         assert_type(sb.async_iter([1, 2]), af.FakeAsyncIterator[int])
         assert_type(sb.own(Repo()), Repo)
+        assert_type(sb.fake(Repo), Repo)
+        assert_type(sb.fake(Repo, strict=True), Repo)
         assert_type(sb.journal, af.Journal)
         assert_type(sb.is_open, bool)
     with af.Sandbox() as plain:
