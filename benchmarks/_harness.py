@@ -9,14 +9,17 @@ render it into ``docs/benchmarks.md`` and chart it. The contract (see
     {
       "name": "core",                      # the module's <name>
       "title": "...",                      # one line
-      "rows": [{"case": str, "value": float, "unit": str, ...extra}],
+      "rows": [{"case": str, "value": float, "unit": str,
+                "cpu": float,                # optional: the same in thread CPU time
+                ...extra}],
       "ratios": [{"name": str, "value": float, "target": str | None,
                   "met": bool | None}],    # met is None when there is no target
       "target": str,                       # the target, in words
       "met": bool,                         # every ratio with a target met
       "notes": [str],                      # methodology, caveats
       "peers": {"decoy": "2.6.0" | "missing: ..."},
-      "chart": [{"title": str, "unit": str, "cases": [str], "log": bool}],
+      "chart": [{"title": str, "unit": str, "cases": [str], "log": bool,
+                 "field": "value" | "cpu"}],   # which row number to draw
     }
 
 Methodology shared by every benchmark (keep it that way):
@@ -440,8 +443,11 @@ def format_result(answer: Mapping[str, Any]) -> str:
     if rows:
         width = max(len(str(entry["case"])) for entry in rows)
         for entry in rows:
+            cpu = entry.get("cpu")
+            twin = f"  (CPU {format_value(cpu)})" if isinstance(cpu, (int, float)) else ""
             lines.append(
                 f"   {entry['case']:<{width}}  {format_value(entry['value']):>10} {entry['unit']}"
+                f"{twin}"
             )
     ratios = answer.get("ratios", [])
     if ratios:

@@ -214,6 +214,15 @@ def _verdict(met: object) -> str:
     return "✅ met" if met else "❌ not met"
 
 
+def _row_cell(entry: Mapping[str, Any]) -> str:
+    """A row's value, and its CPU-time twin when the benchmark measured one."""
+    text = h.format_value(entry["value"])
+    cpu = entry.get("cpu")
+    if isinstance(cpu, (int, float)):
+        text += f" (CPU {h.format_value(cpu)})"
+    return text
+
+
 def render_benchmark(data: Mapping[str, Any], name: str, *, heading: bool) -> str:
     """Markdown for one benchmark: its rows and ratios, one column per Python."""
     answers = _answers(data, name)
@@ -276,7 +285,7 @@ def render_benchmark(data: Mapping[str, Any], name: str, *, heading: bool) -> st
                 (r for r in ok[version]["rows"] if r["case"] == case and r["unit"] == unit),
                 None,
             )
-            cells.append("" if entry is None else h.format_value(entry["value"]))
+            cells.append("" if entry is None else _row_cell(entry))
         lines.append(f"| {_cell(case)} | {unit} | " + " | ".join(cells) + " |")
     lines.append("")
 
@@ -428,9 +437,11 @@ def draw_chart(data: Mapping[str, Any]) -> None:
         width = 0.8 / max(1, len(present))
         for index, version in enumerate(present):
             values = []
+            field = spec.get("field", "value")
             for case in cases:
                 entry = next((r for r in answers[version]["rows"] if r["case"] == case), None)
-                values.append(float("nan") if entry is None else entry["value"])
+                value = None if entry is None else entry.get(field, entry["value"])
+                values.append(float("nan") if value is None else float(value))
             positions = [i + (index - (len(present) - 1) / 2) * width for i in range(len(cases))]
             bars = axis.barh(
                 positions, values, height=width, color=colours(index), label=f"Python {version}"
