@@ -52,6 +52,7 @@ __all__ = [
     "describe_type",
     "function_spec",
     "is_instance_of",
+    "short_qualname",
     "suggest",
     "type_has",
 ]
@@ -104,6 +105,12 @@ class BindError(TypeError):
 
 
 # --------------------------------------------------------------- annotations
+
+
+def short_qualname(obj: object) -> str:
+    """A qualified name without the ``<locals>`` of the function that defined it."""
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    return str(qualname or "?").rpartition("<locals>.")[2]
 
 
 def _globals_of(obj: object) -> dict[str, Any]:
@@ -209,11 +216,11 @@ def _kind_of_annotation(annotation: object) -> Kind | str | None:
         return None
     if isinstance(annotation, _TextAnnotation):
         text = annotation.text
+        if "|" in text or text.startswith(("Union[", "typing.Union[", "Optional[")):
+            return _MAYBE_ASYNC if "Awaitable[" in text else None
         for prefixes, kind in _TEXT_PREFIXES:
             if text.startswith(prefixes):
                 return kind
-        if "Awaitable[" in text and ("|" in text or "Union[" in text):
-            return _MAYBE_ASYNC
         return None
     members = _union_args(annotation)
     if members is not None:
@@ -564,22 +571,63 @@ def _compile_binder(
 # ----------------------------------------------------------------- members
 
 
+class _Strong:
+    """A reference that holds its object (one that weak references cannot point to)."""
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: object) -> None:
+        self.target = target
+
+    def __call__(self) -> object:
+        return self.target
+
+
+def _hold(target: object) -> Callable[[], object]:
+    """A reference to `target` that does not keep a class or a function alive.
+
+    The cache of specs is keyed weakly by class: nothing it holds may refer
+    to the class strongly, or the class would never be collected (a method
+    that uses ``super()`` refers to its class, an annotation may name it).
+    """
+    if isinstance(target, (type, types.FunctionType)):
+        return weakref.ref(target)
+    return _Strong(target)
+
+
+def _weak_classes(classes: tuple[type, ...]) -> tuple[Callable[[], object], ...]:
+    return tuple(_hold(cls) for cls in classes)
+
+
+def _strong_classes(refs: tuple[Callable[[], object], ...]) -> tuple[type, ...]:
+    return tuple(cls for cls in (ref() for ref in refs) if isinstance(cls, type))
+
+
+_NO_CLASS: Final = _Strong(None)
+
+
 class MemberSpec:
-    """One member of a real class (or a standalone function): its kind and signature."""
+    """One member of a real class (or a standalone function): its kind and signature.
+
+    Everything derived from the real member is computed on first use and kept
+    without strong references to classes or functions (see `_hold`).
+    """
 
     __slots__ = (
         "__weakref__",
-        "_annotations",
+        "_annotation",
         "_binder",
         "_bound_signature",
         "_checks",
+        "_function",
         "_globals",
         "_kind",
         "_owner",
-        "_result",
+        "_result_check",
+        "_result_class",
+        "_returns",
         "_signature",
         "binding",
-        "function",
         "name",
         "qualname",
         "value",
@@ -596,20 +644,23 @@ class MemberSpec:
         owner: type | None = None,
         value: object = _empty,
         annotation: object = _empty,
+        returns: object = _empty,
     ) -> None:
         self.name = name
         self.qualname = qualname
         self._kind = kind
-        self.function = function
+        self._function = _hold(function)
         self.binding = binding  # "method", "class", "static", "function"
-        self._owner = owner
+        self._owner = _hold(owner)
         self.value = value
-        self._annotations: object = annotation
+        self._annotation = _hold(annotation)
+        self._returns = _hold(returns)  # a return class known without annotations (nested classes)
         self._signature: inspect.Signature | None | object = _empty
         self._bound_signature: inspect.Signature | None = None
         self._binder: Callable[..., dict[str, Any]] | None | object = _empty
-        self._checks: list[tuple[str, inspect._ParameterKind, tuple[type, ...], str]] | None = None
-        self._result: dict[str, object] = {}
+        self._checks: list[tuple[str, inspect._ParameterKind, tuple[Callable[[], object], ...], str]] | None = None
+        self._result_class: Callable[[], object] | _NoneMarker | None = None
+        self._result_check: tuple[tuple[Callable[[], object], ...], str] | None | object = _empty
         self._globals: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
@@ -626,20 +677,27 @@ class MemberSpec:
         return self._kind in _CALLABLE_KINDS
 
     @property
+    def function(self) -> object:
+        """The real function (or property, descriptor); None when there is none."""
+        return self._function()
+
+    @property
     def owner(self) -> type | None:
         """The class the member belongs to (None for a standalone function)."""
-        return self._owner
+        owner = self._owner()
+        return owner if isinstance(owner, type) else None
 
     def describe(self) -> str:
         """What the member is, for messages: ``a coroutine method (async def)``."""
-        noun = "method" if self._owner is not None else "function"
+        noun = "method" if self.owner is not None else "function"
         kind = self._kind
+        function = self.function
         if kind is Kind.ASYNC:
-            if inspect.iscoroutinefunction(self.function):
+            if inspect.iscoroutinefunction(function):
                 return f"a coroutine {noun} (async def)"
             return f"a {noun} returning an awaitable"
         if kind is Kind.ASYNC_GEN:
-            if inspect.isasyncgenfunction(self.function):
+            if inspect.isasyncgenfunction(function):
                 return f"an async generator {noun}"
             return f"a {noun} returning an async iterator"
         if kind is Kind.ASYNC_CM:
@@ -658,13 +716,14 @@ class MemberSpec:
 
     @property
     def signature(self) -> inspect.Signature | None:
-        """The real signature, without ``self``/``cls``; None when unknown."""
+        """The real signature, without ``self``/``cls`` and without annotations; None when unknown."""
         signature = self._signature
         if signature is _empty:
-            signature = self._signature = self._compute_signature()
+            full = self._full_signature()
+            signature = self._signature = None if full is None else _without_annotations(full)
         return signature  # type: ignore[return-value]
 
-    def _compute_signature(self) -> inspect.Signature | None:
+    def _full_signature(self) -> inspect.Signature | None:
         if self._kind in (Kind.PROPERTY, Kind.AWAITABLE_PROPERTY):
             return inspect.Signature()
         function = self.function
@@ -724,54 +783,54 @@ class MemberSpec:
     def _namespace(self) -> dict[str, Any]:
         namespace = self._globals
         if namespace is None:
-            source = self.function if self.function is not None else self._owner
+            function = self.function
+            source = function if function is not None else self.owner
             namespace = self._globals = _func_globals(source) if source is not None else {}
         return namespace
 
     def _localns(self) -> Mapping[str, Any]:
-        return _class_locals(self._owner)
+        return _class_locals(self.owner)
 
     def _return_annotation(self) -> object:
         """The declared return (or attribute) annotation, resolved; `_empty` if unknown."""
-        if "return" in self._result:
-            return self._result["return"]
+        known = self._returns()
+        if known is not _empty and known is not None:
+            return known
         annotation: object
-        if self._kind in (Kind.ATTRIBUTE,):
-            annotation = self._annotations
+        function = self.function
+        if self._kind is Kind.ATTRIBUTE:
+            annotation = self._annotation()
         else:
-            function = self.function
             if self._kind in (Kind.PROPERTY, Kind.AWAITABLE_PROPERTY):
                 function = getattr(function, "fget", getattr(function, "func", function))
             annotation = _declared_return(function)
             if annotation is _empty and self._kind is Kind.ASYNC_CM:
                 annotation = _declared_return(_unwrap(function))
         resolved = resolve_annotation(annotation, self._namespace(), self._localns())
-        if _is_self_annotation(resolved) or (
-            isinstance(resolved, typing.TypeVar)
-            and self._owner is not None
-            and _is_self_typevar(self.function, resolved)
+        owner = self.owner
+        if owner is not None and (
+            _is_self_annotation(resolved)
+            or (isinstance(resolved, typing.TypeVar) and _is_self_typevar(function, resolved))
         ):
-            resolved = self._owner
-        self._result["return"] = resolved
+            resolved = owner
         return resolved
 
     def result_type(self) -> object:
-        """What the caller ends up with, by kind.
+        """What the caller ends up with, by kind (computed each time: see `result_class`).
 
         ASYNC (and awaitable properties): what awaiting gives. ASYNC_CM and
         HYBRID: what entering gives. ASYNC_GEN: the item type. SYNC, PROPERTY,
         ATTRIBUTE: the value. `_empty` when unknown; `NONE` for ``None``.
         """
-        if "result" in self._result:
-            return self._result["result"]
         annotation = self._return_annotation()
         kind = self._kind
+        function = self.function
         result: object = annotation
         if isinstance(annotation, _TextAnnotation):
             result = _empty
         elif kind in (Kind.ASYNC, Kind.AWAITABLE_PROPERTY):
-            coroutine = inspect.iscoroutinefunction(self.function) or inspect.iscoroutinefunction(
-                getattr(self.function, "fget", None)
+            coroutine = inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+                getattr(function, "fget", None)
             )
             result = annotation if coroutine else _awaited_type(annotation)
         elif kind is Kind.ASYNC_GEN:
@@ -782,31 +841,39 @@ class MemberSpec:
                 collections.abc.AsyncGenerator,
             ):
                 result = _item_type(annotation)  # an @asynccontextmanager generator
-            elif annotation is _empty and self.function is not None:
-                returned = _returned_class(self.function)
+            elif annotation is _empty and function is not None:
+                returned = _returned_class(function)
                 result = _empty if returned is None else _entered_type(returned)
             else:
                 result = _entered_type(annotation)
         if result is None or result is _NoneType:
             result = NONE
-        self._result["result"] = result
         return result
 
     def result_class(self) -> type | _NoneMarker | None:
         """The class to spec a default result on (see `result_type`), `NONE`, or None."""
-        result = self.result_type()
-        if result is NONE:
+        cached = self._result_class
+        if cached is None:
+            result = self.result_type()
+            if result is NONE:
+                cached = NONE
+            elif _union_args(result) is None and _origin_class(result) not in (None, _empty):
+                cached = _hold(_origin_class(result))
+            else:
+                cached = _NO_CLASS
+            self._result_class = cached
+        if cached is NONE:
             return NONE
-        if isinstance(result, type) and result is not _empty:
-            return result
-        return None
+        assert not isinstance(cached, _NoneMarker)
+        found = cached()
+        return found if isinstance(found, type) else None
 
     def argument_checks(self) -> list[tuple[str, inspect._ParameterKind, tuple[type, ...], str]]:
         """``(name, kind, classes, text)`` for each parameter whose annotation can be checked."""
         checks = self._checks
         if checks is None:
             checks = self._checks = []
-            signature = self.signature
+            signature = self._full_signature()
             if signature is not None:
                 namespace, localns = self._namespace(), self._localns()
                 for parameter in signature.parameters.values():
@@ -814,17 +881,40 @@ class MemberSpec:
                     classes = _checkable(annotation)
                     if classes is not None:
                         checks.append(
-                            (parameter.name, parameter.kind, classes, describe_type(annotation))
+                            (
+                                parameter.name,
+                                parameter.kind,
+                                _weak_classes(classes),
+                                describe_type(annotation),
+                            )
                         )
-        return checks
+        return [
+            (name, kind, _strong_classes(classes), text) for name, kind, classes, text in checks
+        ]
 
     def result_check(self) -> tuple[tuple[type, ...], str] | None:
         """The classes a stubbed result must be an instance of, and their text; None if unchecked."""
-        result = self.result_type()
-        if result is NONE:
-            return ((_NoneType,), "None")
-        classes = _checkable(result)
-        return None if classes is None else (classes, describe_type(result))
+        cached = self._result_check
+        if cached is _empty:
+            result = self.result_type()
+            if result is NONE:
+                cached = ((_hold(_NoneType),), "None")
+            else:
+                classes = _checkable(result)
+                cached = None if classes is None else (_weak_classes(classes), describe_type(result))
+            self._result_check = cached
+        if cached is None:
+            return None
+        refs, text = typing.cast("tuple[tuple[Callable[[], object], ...], str]", cached)
+        return _strong_classes(refs), text
+
+
+def _without_annotations(signature: inspect.Signature) -> inspect.Signature:
+    """`signature` without annotations (they may name the class: see `_hold`)."""
+    return signature.replace(
+        parameters=[p.replace(annotation=_empty) for p in signature.parameters.values()],
+        return_annotation=_empty,
+    )
 
 
 # ------------------------------------------------------- member classification
@@ -958,16 +1048,9 @@ def _classify(
         )
     if isinstance(raw, type):
         kind = _kind_of_class(raw)
-        member = MemberSpec(
-            name,
-            qualname,
-            Kind.SYNC if kind is Kind.SYNC else kind,
-            function=raw,
-            binding="static",
-            owner=spec_class,
+        return MemberSpec(
+            name, qualname, kind, function=raw, binding="static", owner=spec_class, returns=raw
         )
-        member._result["return"] = raw
-        return member
     if inspect.isdatadescriptor(raw) or (type_has(raw, "__get__") and not callable(raw)):
         getter = getattr(raw, "fget", None)
         if getter is not None:
@@ -1019,28 +1102,29 @@ class ClassSpec:
         "_call",
         "_instance_names",
         "_members",
+        "_cls",
         "_overlay",
-        "cls",
         "name",
         "names",
         "qualname",
     )
 
     def __init__(self, cls: type, overlay: Mapping[str, object] | None = None) -> None:
-        self.cls = cls
+        # Weakly: the cache of specs is keyed weakly by class (see `_hold`).
+        self._cls = weakref.ref(cls)
         self.name = cls.__name__
-        self.qualname = cls.__qualname__
+        self.qualname = short_qualname(cls)
         names: set[str] = set()
-        annotations: dict[str, tuple[type, object]] = {}
+        annotations: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {}
         for klass in reversed(cls.__mro__):
             namespace = klass.__dict__
             names.update(namespace)
             own: object = namespace.get("__annotations__")
             if isinstance(own, dict):
                 for key, value in typing.cast("dict[str, object]", own).items():
-                    annotations[key] = (klass, value)
+                    annotations[key] = (_hold(klass), _hold(value))
             for field in _declared_fields(klass):
-                annotations.setdefault(field, (klass, _empty))
+                annotations.setdefault(field, (_hold(klass), _hold(_empty)))
         names.update(annotations)
         self._overlay = dict(overlay) if overlay else {}
         names.update(self._overlay)
@@ -1053,6 +1137,14 @@ class ClassSpec:
 
     def __repr__(self) -> str:
         return f"<ClassSpec {self.cls.__module__}.{self.qualname}>"
+
+    @property
+    def cls(self) -> type:
+        """The real class (alive as long as any of its fakes is)."""
+        cls = self._cls()
+        if cls is None:  # pragma: no cover - a spec outliving its class is unreachable
+            raise ReferenceError(f"the class of {self.qualname} was collected")
+        return cls
 
     @property
     def full_name(self) -> str:
@@ -1117,10 +1209,12 @@ class ClassSpec:
         declared = self._annotations.get(name)
         annotation: object = _empty
         if declared is not None:
-            klass, raw_annotation = declared
-            annotation = resolve_annotation(
-                raw_annotation, _globals_of(klass), _class_locals(klass)
-            )
+            owner_ref, annotation_ref = declared
+            owner = owner_ref()
+            if isinstance(owner, type):
+                annotation = resolve_annotation(
+                    annotation_ref(), _globals_of(owner), _class_locals(owner)
+                )
         for klass in self.cls.__mro__:
             namespace = klass.__dict__
             if name in namespace:
@@ -1135,10 +1229,16 @@ class ClassSpec:
                         annotation=annotation,
                     )
                 member = _classify(name, qualname, raw, klass, self.cls, annotation)
-                if member.kind is Kind.ATTRIBUTE and member._annotations is _empty:
-                    member._annotations = annotation
+                if member.kind is Kind.ATTRIBUTE:
+                    if member._annotation() is _empty:
+                        member._annotation = _hold(annotation)
+                    if member.value is _empty:
+                        member.value = _field_default(self.cls, name)
                 return member
-        return MemberSpec(name, qualname, Kind.ATTRIBUTE, owner=self.cls, annotation=annotation)
+        return MemberSpec(
+            name, qualname, Kind.ATTRIBUTE, owner=self.cls, annotation=annotation,
+            value=_field_default(self.cls, name),
+        )
 
     @property
     def call(self) -> MemberSpec | None:
@@ -1166,6 +1266,23 @@ class ClassSpec:
         spec._members = {k: v for k, v in self._members.items() if k not in spec._overlay}
         spec._call = self._call
         return spec
+
+
+def _field_default(cls: type, name: str) -> object:
+    """The default of a dataclass or attrs field kept out of the class dict (slots); `_empty` if none."""
+    fields: object = getattr(cls, "__dataclass_fields__", None)
+    if isinstance(fields, dict):
+        field = typing.cast("dict[str, object]", fields).get(name)
+        default = getattr(field, "default", _empty)
+        if field is not None and type(default).__name__ != "_MISSING_TYPE":
+            return default
+    for attribute in getattr(cls, "__attrs_attrs__", ()) or ():
+        if getattr(attribute, "name", None) == name:
+            default = getattr(attribute, "default", _empty)
+            if type(default).__name__ in ("_Nothing", "NothingType", "Factory"):
+                return _empty
+            return default
+    return _empty
 
 
 def _declared_fields(klass: type) -> Iterable[str]:
@@ -1228,11 +1345,8 @@ def function_spec(function: Callable[..., Any], name: str | None = None) -> Memb
         binding = "method"
         bound_to = function.__self__
         owner = bound_to if isinstance(bound_to, type) else type(bound_to)
-    qualname: str = (
-        name
-        or getattr(target, "__qualname__", None)
-        or getattr(target, "__name__", None)
-        or type(target).__name__
+    qualname: str = name or (
+        short_qualname(target) if hasattr(target, "__qualname__") else type(target).__name__
     )
     kind = _function_kind(target, owner, owner)
     spec = MemberSpec(
