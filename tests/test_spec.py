@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import gc
 import inspect
 import re
@@ -134,10 +133,25 @@ def test_members_are_created_once() -> None:
 def test_classification_of_every_kind() -> None:
     """The spec tells each member's kind by what the real attribute does."""
     spec = class_spec(Client)
-    kinds = {name: spec.member(name).kind for name in (  # type: ignore[union-attr]
-        "get", "key", "events", "stream", "request", "transaction", "closed", "ready",
-        "from_url", "version", "base_url", "retries", "timeout", "token",
-    )}
+    kinds = {
+        name: spec.member(name).kind
+        for name in (  # type: ignore[union-attr]
+            "get",
+            "key",
+            "events",
+            "stream",
+            "request",
+            "transaction",
+            "closed",
+            "ready",
+            "from_url",
+            "version",
+            "base_url",
+            "retries",
+            "timeout",
+            "token",
+        )
+    }
     assert kinds == {
         "get": Kind.ASYNC,
         "key": Kind.SYNC,
@@ -263,7 +277,7 @@ async def test_an_async_member_returns_a_child_spec_d_to_its_return_class() -> N
     assert isinstance(response, Response)
     assert response.status == 200
     with pytest.raises(AttributeError):
-        response.missing  # noqa: B018
+        response.missing
 
 
 async def test_a_member_declared_to_return_none_returns_none() -> None:
@@ -378,11 +392,10 @@ def test_an_unknown_attribute_names_the_closest_real_ones() -> None:
     """Reading a misspelled attribute suggests the real name."""
     client = af.fake(Client)
     with pytest.raises(AttributeError) as caught:
-        client.gett  # noqa: B018
+        client.gett
     assert isinstance(caught.value, af.SpecError)
     assert str(caught.value) == (
-        f"Client has no attribute 'gett': {MODULE}.Client does not define it. "
-        "Did you mean 'get'?"
+        f"Client has no attribute 'gett': {MODULE}.Client does not define it. Did you mean 'get'?"
     )
 
 
@@ -390,13 +403,12 @@ def test_several_close_names_are_suggested() -> None:
     """Up to three close names are listed, best first."""
     client = af.fake(Client, name="client")
     with pytest.raises(AttributeError) as caught:
-        client.tken  # noqa: B018
+        client.tken
     assert str(caught.value) == (
-        f"client has no attribute 'tken': {MODULE}.Client does not define it. "
-        "Did you mean 'token'?"
+        f"client has no attribute 'tken': {MODULE}.Client does not define it. Did you mean 'token'?"
     )
     with pytest.raises(AttributeError) as caught:
-        client.retrys  # noqa: B018
+        client.retrys
     assert str(caught.value).endswith("Did you mean 'retries'?")
 
 
@@ -404,7 +416,7 @@ def test_an_unknown_attribute_without_close_names() -> None:
     """Without a close name the message says how to fix it."""
     client = af.fake(Client)
     with pytest.raises(AttributeError) as caught:
-        client.zzzzzz  # noqa: B018
+        client.zzzzzz
     assert str(caught.value) == (
         f"Client has no attribute 'zzzzzz': {MODULE}.Client does not define it. "
         "Check the name, or fake a class that has it."
@@ -463,9 +475,7 @@ def test_a_fake_instance_of_a_non_callable_class_is_not_callable() -> None:
     client = af.fake(Client)
     with pytest.raises(TypeError) as caught:
         client()  # type: ignore[operator]
-    assert str(caught.value) == (
-        f"Client is not callable: {MODULE}.Client has no __call__ method."
-    )
+    assert str(caught.value) == (f"Client is not callable: {MODULE}.Client has no __call__ method.")
 
 
 async def test_a_class_with_an_async_call_gives_an_awaitable_fake() -> None:
@@ -538,7 +548,7 @@ async def test_a_protocol_is_a_spec() -> None:
     af.verify(repo.save).awaited_once_with(user_id=1)
     repo.name = "users"
     with pytest.raises(AttributeError):
-        repo.load  # noqa: B018
+        repo.load
 
 
 def test_dataclass_and_attrs_fields_exist() -> None:
@@ -564,7 +574,7 @@ def test_dataclass_and_attrs_fields_exist() -> None:
     account.owner = "me"
     assert account.balance == 0
     with pytest.raises(AttributeError):
-        account.ownr  # noqa: B018
+        account.ownr
 
 
 def test_an_instance_spec_adds_its_own_attributes() -> None:
@@ -725,7 +735,12 @@ async def test_typecheck_accepts_unions_optionals_ints_for_floats_and_fakes() ->
     """Unions, Optional, int for float and any mock pass where they should."""
 
     class Api:
-        async def send(self, body: bytes | str, retries: Optional[int] = None, delay: float = 0) -> None:  # noqa: UP045
+        async def send(
+            self,
+            body: bytes | str,
+            retries: Optional[int] = None,  # noqa: UP045 (Optional is what is tested)
+            delay: float = 0,
+        ) -> None:
             return None
 
         async def forward(self, response: Response) -> None:
@@ -736,7 +751,9 @@ async def test_typecheck_accepts_unions_optionals_ints_for_floats_and_fakes() ->
     await api.send("x", 3)
     await api.forward(af.fake(Response))
     await api.forward(af.MagicFake())
-    with pytest.raises(TypeError, match=r"^Api.send\(\) argument 'retries' must be int \| None, not str"):
+    with pytest.raises(
+        TypeError, match=r"^Api.send\(\) argument 'retries' must be int \| None, not str"
+    ):
         await api.send(b"x", "3")  # type: ignore[arg-type]
 
 

@@ -249,11 +249,14 @@ async def test_yields_gives_one_iteration_per_call() -> None:
     api = af.fake(Api)
     af.when(api.events).yields(1, 2).raises(EOFError).yields(3)
     seen: list[object] = []
-    with pytest.raises(EOFError):
+
+    async def read_all() -> None:
         async for event in api.events("t"):
             seen.append(event)
-    async for event in api.events("t"):
-        seen.append(event)
+
+    with pytest.raises(EOFError):
+        await read_all()
+    await read_all()
     assert seen == [1, 2, 3]
 
 

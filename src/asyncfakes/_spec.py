@@ -133,7 +133,7 @@ def resolve_annotation(
         return _empty
     if isinstance(annotation, str):
         try:
-            return eval(annotation, globalns, localns)  # noqa: S307
+            return eval(annotation, globalns, localns)
         except Exception:  # TYPE_CHECKING-only names, syntax newer than the runtime
             return _TextAnnotation(annotation)
     if isinstance(annotation, typing.ForwardRef):
@@ -559,7 +559,7 @@ def _compile_binder(
     source = f"def __af_bind({', '.join(parts)}):\n    return {{{body}}}\n"
     try:
         code = compile(source, f"<asyncfakes signature of {qualname}>", "exec")
-        exec(code, namespace)  # noqa: S102
+        exec(code, namespace)
     except SyntaxError:
         return None
     binder: Callable[..., dict[str, Any]] = namespace["__af_bind"]
@@ -655,12 +655,14 @@ class MemberSpec:
         self.value = value
         self._annotation = _hold(annotation)
         self._returns = _hold(returns)  # a return class known without annotations (nested classes)
-        self._signature: inspect.Signature | None | object = _empty
+        self._signature: inspect.Signature | object | None = _empty
         self._bound_signature: inspect.Signature | None = None
-        self._binder: Callable[..., dict[str, Any]] | None | object = _empty
-        self._checks: list[tuple[str, inspect._ParameterKind, tuple[Callable[[], object], ...], str]] | None = None
+        self._binder: Callable[..., dict[str, Any]] | object | None = _empty
+        self._checks: (
+            list[tuple[str, inspect._ParameterKind, tuple[Callable[[], object], ...], str]] | None
+        ) = None
         self._result_class: Callable[[], object] | _NoneMarker | None = None
-        self._result_check: tuple[tuple[Callable[[], object], ...], str] | None | object = _empty
+        self._result_check: tuple[tuple[Callable[[], object], ...], str] | object | None = _empty
         self._globals: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
@@ -716,7 +718,7 @@ class MemberSpec:
 
     @property
     def signature(self) -> inspect.Signature | None:
-        """The real signature, without ``self``/``cls`` and without annotations; None when unknown."""
+        """The real signature without ``self``/``cls`` nor annotations; None when unknown."""
         signature = self._signature
         if signature is _empty:
             full = self._full_signature()
@@ -742,7 +744,7 @@ class MemberSpec:
         return signature
 
     def signature_text(self) -> str:
-        """``AsyncClient.get(url, *, params=..., ...)`` (the real parameters, without annotations)."""
+        """``AsyncClient.get(url, *, params=..., ...)``: the real parameters, no annotations."""
         signature = self.signature
         return f"{self.qualname}({'...' if signature is None else _signature_text(signature)})"
 
@@ -893,7 +895,7 @@ class MemberSpec:
         ]
 
     def result_check(self) -> tuple[tuple[type, ...], str] | None:
-        """The classes a stubbed result must be an instance of, and their text; None if unchecked."""
+        """The classes a stubbed result must be an instance of, and their text (None: unchecked)."""
         cached = self._result_check
         if cached is _empty:
             result = self.result_type()
@@ -901,7 +903,9 @@ class MemberSpec:
                 cached = ((_hold(_NoneType),), "None")
             else:
                 classes = _checkable(result)
-                cached = None if classes is None else (_weak_classes(classes), describe_type(result))
+                cached = (
+                    None if classes is None else (_weak_classes(classes), describe_type(result))
+                )
             self._result_check = cached
         if cached is None:
             return None
@@ -1009,10 +1013,10 @@ def _property_kind(getter: object, owner: type) -> Kind:
     return Kind.PROPERTY
 
 
-def _classify(
+def _classify(  # noqa: PLR0917
     name: str, qualname: str, raw: object, owner: type, spec_class: type, annotation: object
 ) -> MemberSpec:
-    """Build the MemberSpec of attribute `raw` found in `owner.__dict__` (``spec_class`` is faked)."""
+    """The MemberSpec of attribute `raw` found in `owner.__dict__` (a fake of `spec_class`)."""
     if isinstance(raw, staticmethod):
         function: object = typing.cast("staticmethod[..., object]", raw).__func__
         kind = _function_kind(function, owner, spec_class)
@@ -1043,7 +1047,11 @@ def _classify(
         kind = _function_kind(called, owner, spec_class)
         binding = "method" if not isinstance(raw, functools.partialmethod) else "static"
         return MemberSpec(
-            name, qualname, kind, function=typing.cast("object", raw), binding=binding,
+            name,
+            qualname,
+            kind,
+            function=typing.cast("object", raw),
+            binding=binding,
             owner=spec_class,
         )
     if isinstance(raw, type):
@@ -1100,9 +1108,9 @@ class ClassSpec:
         "__weakref__",
         "_annotations",
         "_call",
+        "_cls",
         "_instance_names",
         "_members",
-        "_cls",
         "_overlay",
         "name",
         "names",
@@ -1129,11 +1137,11 @@ class ClassSpec:
         self._overlay = dict(overlay) if overlay else {}
         names.update(self._overlay)
         self.names = names
-        """Every attribute name the class (or instance) has; grows as `self.x = ...` assignments are found."""
+        """Every attribute name of the class (or instance); grows as ``self.x = ...`` are found."""
         self._annotations = annotations
         self._members: dict[str, MemberSpec | None] = {}
         self._instance_names: set[str] | None = None
-        self._call: MemberSpec | None | object = _empty
+        self._call: MemberSpec | object | None = _empty
 
     def __repr__(self) -> str:
         return f"<ClassSpec {self.cls.__module__}.{self.qualname}>"
@@ -1236,7 +1244,11 @@ class ClassSpec:
                         member.value = _field_default(self.cls, name)
                 return member
         return MemberSpec(
-            name, qualname, Kind.ATTRIBUTE, owner=self.cls, annotation=annotation,
+            name,
+            qualname,
+            Kind.ATTRIBUTE,
+            owner=self.cls,
+            annotation=annotation,
             value=_field_default(self.cls, name),
         )
 
@@ -1261,7 +1273,8 @@ class ClassSpec:
         """A spec for one instance: the class's, plus the instance's own attributes."""
         overlay: object = getattr(instance, "__dict__", None)
         spec = ClassSpec(
-            self.cls, typing.cast("dict[str, object]", overlay) if isinstance(overlay, dict) else None
+            self.cls,
+            typing.cast("dict[str, object]", overlay) if isinstance(overlay, dict) else None,
         )
         spec._members = {k: v for k, v in self._members.items() if k not in spec._overlay}
         spec._call = self._call
@@ -1269,7 +1282,7 @@ class ClassSpec:
 
 
 def _field_default(cls: type, name: str) -> object:
-    """The default of a dataclass or attrs field kept out of the class dict (slots); `_empty` if none."""
+    """The default of a dataclass or attrs field kept out of the class dict, or `_empty`."""
     fields: object = getattr(cls, "__dataclass_fields__", None)
     if isinstance(fields, dict):
         field = typing.cast("dict[str, object]", fields).get(name)

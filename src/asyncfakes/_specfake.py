@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, final, overload
 
 from ._cm import FakeAsyncContext
 from ._errors import SpecAttributeError, SpecTypeError, UnstubbedCallError
-from ._fake import AsyncFake, MagicFake, get_stub, is_fake, set_stub
 from ._fake import _DEFAULT as DEFAULT
+from ._fake import AsyncFake, MagicFake, get_stub, is_fake, set_stub
 from ._format import format_args, format_call
 from ._iter import FakeAsyncIterator
 from ._recorder import BOUND, TRACK_ATTR, get_track, new_record
@@ -165,7 +165,7 @@ def _hint(suggestions: list[str]) -> str:
     return f"Did you mean {', '.join(quoted[:-1])} or {quoted[-1]}?"
 
 
-class _UnknownAttributeError(SpecAttributeError):  # noqa: N818
+class _UnknownAttributeError(SpecAttributeError):
     """An unknown attribute: the suggestions are computed only if the message is read.
 
     `hasattr()` and `getattr(fake, name, default)` probe fakes for optional
@@ -446,7 +446,9 @@ class _InstanceMixin(_MemberMixin):
         member = spec.member(name)
         if member is not None and not member.is_callable:
             if _is_immutable(member.value):
-                return member.value  # the class's own immutable default (a constant, a field default)
+                return (
+                    member.value
+                )  # the class's own immutable default (a constant, a field default)
             if member.kind is not Kind.AWAITABLE_PROPERTY and member.result_class() is NONE:
                 return None
         if member is not None and member.kind is Kind.AWAITABLE_PROPERTY:
@@ -508,7 +510,7 @@ class _InstanceMixin(_MemberMixin):
 
 
 def _enter_self(fake: Any, spec: ClassSpec, magic: str, child: Any) -> None:
-    """``async with fake as value``: `value` is the fake itself when the real class enters itself."""
+    """``async with fake as value`` gives the fake itself when the real class enters itself."""
     member = spec.member(magic)
     if member is None:
         return
@@ -518,7 +520,7 @@ def _enter_self(fake: Any, spec: ClassSpec, magic: str, child: Any) -> None:
 
 
 def _create_value(member: MemberSpec, options: Options, parent: Any, links: dict[str, Any]) -> Any:
-    """The value of a property or attribute nobody set: a real immutable default, or a child fake."""
+    """The value of a property or attribute nobody set: a child fake."""
     result = member.result_class()
     if isinstance(result, type) and result is not type:
         return create_instance_fake(class_spec(result), options, **links)
@@ -761,4 +763,3 @@ def _is_function(value: object) -> bool:
     import inspect
 
     return inspect.isroutine(value) or isinstance(value, functools.partial)
-

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 import typing
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 from typing_extensions import ParamSpec, Self
@@ -109,7 +109,7 @@ class _Step:
             text = f"after({self.delay:g})"
         else:
             text = f"after({self.delay:g})." if self.delay else ""
-            if kind == _RETURN or kind == _ENTER:
+            if kind in (_RETURN, _ENTER):
                 text += f"{kind}({format_args((self.value,), {})})"
             elif kind == _RAISE:
                 text += f"raises({_error_text(self.error)})"
@@ -135,7 +135,9 @@ class _Rule:
 
     __slots__ = ("args", "expected", "index", "kwargs", "steps")
 
-    def __init__(self, expected: object, args: tuple[Any, ...] | None, kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self, expected: object, args: tuple[Any, ...] | None, kwargs: dict[str, Any]
+    ) -> None:
         self.expected = expected
         self.args = args
         self.kwargs = kwargs
@@ -171,7 +173,11 @@ class _Rule:
         return None
 
     def describe(self) -> str:
-        match = "any arguments" if self.args is None else f"called_with({format_args(self.args, self.kwargs)})"
+        match = (
+            "any arguments"
+            if self.args is None
+            else f"called_with({format_args(self.args, self.kwargs)})"
+        )
         script = ".".join(step.describe() for step in self.steps)
         used = "  (used up)" if self.index >= len(self.steps) else ""
         return f"{match}: {script}{used}"
@@ -216,7 +222,12 @@ class _Table:
     # -- outcomes -----------------------------------------------------------
 
     def _apply(
-        self, step: _Step, target: Any, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        step: _Step,
+        target: Any,
+        raw: list[Any] | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> Any:
         shape = self.shape
         name = fake_name(target)
@@ -282,7 +293,12 @@ class _Table:
         return result
 
     def _iterated(
-        self, step: _Step, name: str, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        step: _Step,
+        name: str,
+        raw: list[Any] | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> Any:
         kind = step.kind
         label = f"{name}()"
@@ -300,7 +316,12 @@ class _Table:
         return result
 
     def _entered(
-        self, step: _Step, name: str, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        step: _Step,
+        name: str,
+        raw: list[Any] | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> Any:
         kind = step.kind
         awaitable = self.shape != _CONTEXT
@@ -308,7 +329,7 @@ class _Table:
         before = _before(step)
         if kind == _ENTER:
             return _StubbedContext(step.value, awaitable=awaitable, name=label, before=before)
-        if kind == _RAISE or kind == _HANG or kind == _WAIT:
+        if kind in (_RAISE, _HANG, _WAIT):
             entered = entered_value(self.target) if self.member is not None else None
             return _StubbedContext(entered, awaitable=awaitable, name=label, before=before)
         result = step.value(*args, **kwargs) if kind == _RUN else step.value
@@ -442,7 +463,9 @@ def _shape_of(target: Any) -> tuple[str, MemberSpec | None]:
     member = member_of(target)
     if member is not None:
         return _KIND_SHAPE.get(member.kind, _SYNC), member
-    if isinstance(target, AsyncFake) or getattr(type(typing.cast("object", target)), "_af_is_async", False):
+    if isinstance(target, AsyncFake) or getattr(
+        type(typing.cast("object", target)), "_af_is_async", False
+    ):
         return _AWAIT, None
     return _PLAIN_SYNC, None
 
@@ -494,7 +517,10 @@ class Stub(Generic[T_co]):
     __slots__ = ("_args", "_expected", "_kwargs", "_last", "_rule", "_table")
 
     def __init__(
-        self, table: _Table, expected: object = None, args: tuple[Any, ...] | None = None,
+        self,
+        table: _Table,
+        expected: object = None,
+        args: tuple[Any, ...] | None = None,
         kwargs: dict[str, Any] | None = None,
     ) -> None:
         self._table = table
@@ -567,7 +593,9 @@ class Stub(Generic[T_co]):
             f"{_FIX[table.shape].capitalize()}."
         )
 
-    def _check_value(self, verb: str, value: object, expected: tuple[tuple[type, ...], str] | None) -> None:
+    def _check_value(
+        self, verb: str, value: object, expected: tuple[tuple[type, ...], str] | None
+    ) -> None:
         table = self._table
         if not table.typecheck or expected is None or is_instance_of(value, expected[0]):
             return
@@ -606,7 +634,9 @@ class Stub(Generic[T_co]):
         shape = table.shape
         if shape == _CONTEXT and not type_has(value, "__aenter__"):
             raise self._refuse(
-                "returns", shown, f"returns() needs an async context manager, not {type(value).__name__}"
+                "returns",
+                shown,
+                f"returns() needs an async context manager, not {type(value).__name__}",
             )
         if shape == _ITER and not type_has(value, "__aiter__"):
             raise self._refuse(
@@ -614,8 +644,7 @@ class Stub(Generic[T_co]):
             )
         member = table.member
         if member is not None and (
-            shape in (_AWAIT, _SYNC)
-            or (shape == _HYBRID and not type_has(value, "__aenter__"))
+            shape in (_AWAIT, _SYNC) or (shape == _HYBRID and not type_has(value, "__aenter__"))
         ):
             self._check_value("returns", value, member.result_check())
         self._add(_Step(_RETURN, value))
@@ -656,7 +685,7 @@ class Stub(Generic[T_co]):
         return self
 
     def runs(self: Stub[Callable[P, R]], function: Callable[P, object]) -> Stub[Callable[P, R]]:
-        """Calls run `function` with the call's arguments; what it returns (awaited if async) is the outcome.
+        """Calls run `function` with the call's arguments; its result (awaited if async) is given.
 
         Example:
             >>> import asyncio, asyncfakes as af
@@ -738,7 +767,8 @@ class Stub(Generic[T_co]):
         table = stub._table
         if table.shape not in (_CONTEXT, _HYBRID, _PLAIN_SYNC):
             raise stub._refuse(
-                "enters", format_args((value,), {}),
+                "enters",
+                format_args((value,), {}),
                 "enters() is for members that return an async context manager",
             )
         if table.member is not None:
@@ -876,4 +906,3 @@ def _describe(target: object) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{kind} {text}"
-

@@ -29,9 +29,7 @@ def scripts(fetch: Fetch, key: Key, events: Events, connect: Connect) -> None:
     assert_type(af.when(fetch), af.Stub[Fetch])
     assert_type(af.when(fetch).returns(b"x"), af.Stub[Callable[[str], Awaitable[bytes]]])
     assert_type(af.when(fetch).called_with("a"), af.Stub[Fetch])
-    assert_type(
-        af.when(fetch).raises(OSError).times(2).after(0.5).hangs(), af.Stub[Fetch]
-    )
+    assert_type(af.when(fetch).raises(OSError).times(2).after(0.5).hangs(), af.Stub[Fetch])
     assert_type(af.when(fetch).runs(lambda url: b"x"), af.Stub[Fetch])
     assert_type(af.when(key).returns("k"), af.Stub[Callable[[int], str]])
     assert_type(
