@@ -50,7 +50,7 @@ async def test_sleep_takes_no_wall_time() -> None:
         assert clock.now() == 0.0
         await asyncio.sleep(3600)
         assert clock.now() == 3600.0
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.0  # generous: shared CI machines stall
 
 
 @pytest.mark.asyncio
@@ -210,8 +210,11 @@ async def test_a_real_tcp_round_trip_finishes_before_the_timeout() -> None:
 async def test_executor_work_is_waited_for_in_real_time() -> None:
     """While a thread works (to_thread), the clock follows real time instead of jumping."""
     async with af.virtual_time() as clock:
+        started = time.perf_counter()
         await asyncio.wait_for(asyncio.to_thread(time.sleep, 0.05), timeout=10)
-        assert 0.05 <= clock.now() < 5.0
+        elapsed = time.perf_counter() - started
+        # The clock moved by the real time the loop waited, not to the 10 s timeout.
+        assert 0.0 < clock.now() <= elapsed
 
 
 @pytest.mark.asyncio

@@ -245,7 +245,7 @@ async def test_hanging_under_wait_for_30_takes_milliseconds_of_wall_time() -> No
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(stuck(), 30)
         assert clock.now() == 30.0
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 1.0  # 30 s of loop time; generous for busy CI
     (record,) = af.calls(stuck)
     assert (record.outcome, record.started_at, record.ended_at) == ("cancelled", 0.0, 30.0)
 
