@@ -11,13 +11,17 @@
 
 `ProfileService.get_profiles(ids)` fetches several profiles concurrently, at
 most `max_concurrency` at a time.
+
+`ProfileService.iter_activity(user_id)` streams a user's activity feed from
+``GET /users/<id>/activity`` (one JSON object per line), without reading the
+whole body first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -106,6 +110,16 @@ class ProfileService:
                 return await self.get_profile(user_id)
 
         return list(await asyncio.gather(*(limited(user_id) for user_id in user_ids)))
+
+    async def iter_activity(self, user_id: int) -> AsyncIterator[dict[str, Any]]:
+        """The user's activity events, parsed as they arrive."""
+        async with self._http.stream("GET", f"/users/{user_id}/activity") as response:
+            if response.status_code == 404:
+                raise ProfileNotFoundError(user_id)
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if line.strip():
+                    yield json.loads(line)
 
     async def _fetch(self, user_id: int) -> Profile:
         last_error: Exception | None = None

@@ -1,8 +1,12 @@
-"""Fakes for the service's three dependencies, spec'd against the real classes."""
+"""Fakes for the service's three dependencies, spec'd against the real classes.
+
+Every fixture builds its fake through `fakes`, asyncfakes' per-test `Sandbox`:
+after each passing test it fails the test for a call that was never awaited,
+a pool connection that was not released, or a response body left half-read,
+naming the line.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 import asyncpg
 import httpx
@@ -14,35 +18,29 @@ from profiles import ProfileService
 
 
 @pytest.fixture
-def http() -> Any:
-    """The users API client: `AsyncClient.get` is a coroutine method, so it is an AsyncFake."""
-    return af.AsyncFake(spec=httpx.AsyncClient, name="http")
+def http(fakes: af.Sandbox) -> httpx.AsyncClient:
+    """The users API client: every method keeps httpx's signature and kind."""
+    return fakes.fake(httpx.AsyncClient, name="http")
 
 
 @pytest.fixture
-def cache() -> Any:
-    """redis: its commands are plain methods returning awaitables, so they are set up by hand."""
-    cache = af.MagicFake(spec=redis.Redis, name="cache")
-    cache.get = af.AsyncFake(return_value=None)
-    cache.set = af.AsyncFake(return_value=True)
+def cache(fakes: af.Sandbox) -> redis.Redis:
+    """redis: a miss for every key unless a test stubs a hit."""
+    cache = fakes.fake(redis.Redis, name="cache")
+    af.when(cache.get).returns(None)
+    af.when(cache.set).returns(True)
     return cache
 
 
 @pytest.fixture
-def conn() -> Any:
-    """One Postgres connection; `transaction()` is an async context manager."""
-    return af.MagicFake(spec=asyncpg.Connection, name="conn")
+def db(fakes: af.Sandbox) -> af.FakePool[asyncpg.Connection]:
+    """The Postgres pool: asyncpg's surface, its errors, and fake connections."""
+    return fakes.pool(spec=asyncpg.Pool, size=5, name="db")
 
 
 @pytest.fixture
-def db(conn: Any) -> Any:
-    """The Postgres pool: `async with db.acquire() as conn` hands out `conn`."""
-    db = af.MagicFake(spec=asyncpg.Pool, name="db")
-    db.acquire.return_value.__aenter__.return_value = conn
-    return db
-
-
-@pytest.fixture
-def service(http: Any, cache: Any, db: Any) -> ProfileService:
-    """The service under test, with a short backoff."""
-    return ProfileService(http, cache, db, backoff=0.01)
+def service(
+    http: httpx.AsyncClient, cache: redis.Redis, db: af.FakePool[asyncpg.Connection]
+) -> ProfileService:
+    """The service under test, with its real settings (backoff 0.5 s, 4 at a time)."""
+    return ProfileService(http, cache, db)  # type: ignore[arg-type]
