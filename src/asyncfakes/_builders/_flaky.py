@@ -33,6 +33,7 @@ from .._recorder import (
     new_record,
     run_awaited,
 )
+from .._spec import BindError, MemberSpec, function_spec
 
 __all__ = ["Flaky", "FlakyFactory", "flaky"]
 
@@ -100,6 +101,7 @@ class Flaky(Generic[T_co]):
     ) -> None:
         delays = _ensure_latency(builder, latency)
         signature: inspect.Signature | None = None
+        member: MemberSpec | None = None
         if spec is not None:
             if not callable(spec):
                 raise TypeError(
@@ -107,6 +109,7 @@ class Flaky(Generic[T_co]):
                     "whose signature the calls are checked against"
                 )
             signature = _signature_of(spec)
+            member = function_spec(spec)
             if name is None:
                 name = _name_of(spec)
         label = name or "flaky"
@@ -115,8 +118,7 @@ class Flaky(Generic[T_co]):
         self._pick = pick
         self._delays = delays
         self._served = 0
-        self._spec = spec
-        self._signature = signature
+        self._member = member
         # What inspect.iscoroutinefunction and inspect.signature read: a flaky
         # passes for the async function it stands in for (as AsyncMock does).
         namespace["__code__"] = _COROUTINE_CODE
@@ -128,8 +130,8 @@ class Flaky(Generic[T_co]):
         namespace["__signature__"] = _ANY_SIGNATURE if signature is None else signature
 
     def __call__(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, T_co]:
-        signature = self._signature
-        bound = None if signature is None else self._bind(signature, args, kwargs)
+        member = self._member
+        bound = None if member is None else self._bind(member, args, kwargs)
         raw = new_record(self.__dict__[TRACK_ATTR], self, args, kwargs, _getframe(1))
         raw[BOUND] = bound
         awaitable: Coroutine[Any, Any, T_co] = run_awaited(raw, self)
@@ -137,15 +139,16 @@ class Flaky(Generic[T_co]):
         return awaitable
 
     def _bind(
-        self, signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> inspect.BoundArguments:
+        self, member: MemberSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> inspect.BoundArguments | None:
         try:
-            return signature.bind(*args, **kwargs)
-        except TypeError as error:
-            spec_name = self.name if self._spec is None else _name_of(self._spec)
+            return member.bind(args, kwargs)
+        except BindError as error:
+            # The same shape as fake()'s: Python's own words, the call, the real signature.
             raise SpecTypeError(
-                f"{format_call(self.name, args, kwargs)} does not match the real signature "
-                f"{spec_name}{signature}: {error}"
+                f"{error}\n"
+                f"  call:      {format_call(self.name, args, kwargs)}\n"
+                f"  signature: {member.signature_text()}"
             ) from None
 
     def resolve_call(self, raw: list[Any]) -> Any:
