@@ -380,8 +380,8 @@ def test_a_sandbox_entered_twice() -> None:
 
 
 def test_repr() -> None:
-    """It shows its state, active patches and recorded calls."""
+    """It shows its state, how many patches and spies it will undo, and the calls recorded."""
     with af.Sandbox() as sb:
         sb.patch.object(Mailer, "sign")
-        assert repr(sb) == "<Sandbox open: 1 patch or spies active, 0 calls>"
-    assert repr(sb) == "<Sandbox closed: 0 patches or spies active, 0 calls>"
+        assert repr(sb) == "<Sandbox open: 1 to undo, 0 calls>"
+    assert repr(sb) == "<Sandbox closed: 0 to undo, 0 calls>"

@@ -482,9 +482,8 @@ class Sandbox:
         return leaks
 
     def __repr__(self) -> str:
-        active = len(self._patches)
-        patches = f"{active} {'patch' if active == 1 else 'patches'} or spies active"
-        return f"<Sandbox {self._state}: {patches}, {plural(len(self._journal), 'call')}>"
+        undo = f"{len(self._patches)} to undo"
+        return f"<Sandbox {self._state}: {undo}, {plural(len(self._journal), 'call')}>"
 
 
 def _short(obj: object) -> str:
