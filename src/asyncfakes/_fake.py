@@ -88,7 +88,8 @@ _LINKS = frozenset({"_mock_parent", "_mock_new_parent", "_mock_name", "_mock_new
 _PUBLIC_MODULE = "asyncfakes"
 
 # Materialising drains pending lists in place while other threads may append.
-_sync_lock = threading.Lock()
+# Reentrant: a hang would be far worse than a nested drain, which is harmless.
+_sync_lock = threading.RLock()
 
 Stub = Callable[[Any, tuple[Any, ...], dict[str, Any]], Any]
 """The stubbing hook: ``stub(fake, args, kwargs)`` returns the call's result,
