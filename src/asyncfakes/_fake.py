@@ -212,21 +212,6 @@ def _rebuild(kind: type[Any]) -> Any:
     return fake
 
 
-def _eager_call(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """`__call__` of a copied fake and of its original.
-
-    A shallow copy of an `AsyncMock` shares its call lists with the original,
-    so a call of either shows in both at once: the two keep them eagerly, with
-    the standard bookkeeping.
-    """
-    kind: Any = type(self)  # pyright: ignore[reportUnknownVariableType]
-    if kind._mock_check_sig is not _base_check_sig:
-        self._mock_check_sig(*args, **kwargs)
-    raw = new_record(self.__dict__[TRACK_ATTR], self, args, kwargs, _getframe(1))
-    _increment_mock_call(self, *args, **kwargs)
-    return self._af_complete(raw, args, kwargs)
-
-
 def _complete_awaitable(self: Any, raw: list[Any], args: tuple[Any, ...], kwargs: Any) -> Any:
     """The rest of an awaitable fake's call, once recorded: its awaitable."""
     raw[AWAITABLE] = awaitable = run_awaited(raw, self.__dict__[_RESOLVER])
@@ -308,17 +293,16 @@ class _Recording:
     def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
         # copy/deepcopy of an AsyncMock copies its __dict__, sharing (or deep
         # copying) its lists: ours are materialised first, the copy gets a track
-        # of its own, and both record eagerly from now on (see `_eager_call`).
+        # of its own, and both record eagerly from now on, since a call of
+        # either must show in the shared lists at once.
         _sync(self)
         self._af_record_eagerly()
         state = {k: v for k, v in self.__dict__.items() if k not in _PER_OBJECT}
         return (_rebuild, (type(self),), state)
 
     def _af_record_eagerly(self) -> None:
-        # No pending list: the calls of lazy descendants go eager too when they
-        # meet this fake on their way up (see `_af_propagate`).
-        kind: Any = type(self)
-        kind.__call__ = _eager_call
+        # No pending list: this fake's calls, and those of lazy descendants that
+        # meet it on their way up, take the eager path of `_af_propagate`.
         namespace = self.__dict__
         namespace[_PENDING] = None
         namespace[_RESOLVER] = _Resolver(self._af_resolve_eagerly)
@@ -327,7 +311,7 @@ class _Recording:
 
     def _af_propagate(self, raw: list[Any], args: tuple[Any, ...], kwargs: Any) -> None:
         namespace = self.__dict__
-        eager = namespace["_mock_delegate"] is not None
+        eager = namespace["_mock_delegate"] is not None or namespace[_PENDING] is None
         node = namespace["_mock_new_parent"]
         while node is not None and not eager:
             if isinstance(node, _Recording):
@@ -441,8 +425,13 @@ class AsyncFake(_Recording, _mock.AsyncMock):
             self._mock_check_sig(*args, **kwargs)
         namespace = self.__dict__
         raw = new_record(namespace[TRACK_ATTR], self, args, kwargs, _getframe(1))
-        if namespace["_mock_new_parent"] is None and namespace["_mock_delegate"] is None:
-            namespace[_PENDING].append(raw)
+        pending = namespace[_PENDING]
+        if (
+            pending is not None
+            and namespace["_mock_new_parent"] is None
+            and namespace["_mock_delegate"] is None
+        ):
+            pending.append(raw)
         else:
             self._af_propagate(raw, args, kwargs)
         raw[AWAITABLE] = awaitable = run_awaited(raw, namespace[_RESOLVER])
@@ -551,8 +540,13 @@ class MagicFake(_Recording, _mock.MagicMock):
             self._mock_check_sig(*args, **kwargs)
         namespace = self.__dict__
         raw = new_record(namespace[TRACK_ATTR], self, args, kwargs, _getframe(1))
-        if namespace["_mock_new_parent"] is None and namespace["_mock_delegate"] is None:
-            namespace[_PENDING].append(raw)
+        pending = namespace[_PENDING]
+        if (
+            pending is not None
+            and namespace["_mock_new_parent"] is None
+            and namespace["_mock_delegate"] is None
+        ):
+            pending.append(raw)
         else:
             self._af_propagate(raw, args, kwargs)
         try:
