@@ -95,7 +95,24 @@ _LOOSE = Options(strict=False, typecheck=False)
 
 # ------------------------------------------------------------------ cloning
 
-_states: dict[type, dict[str, Any]] = {}
+
+class _Prototype:
+    """The state a fake of one class starts from: shared values, and containers to renew."""
+
+    __slots__ = ("containers", "state")
+
+    def __init__(self, base: type[Any]) -> None:
+        prototype = base(name="prototype")
+        self.state: dict[str, Any] = dict(prototype.__dict__)
+        # Containers (call lists, children) are each fake's own; the rest is shared.
+        self.containers: list[tuple[str, type[Any]]] = [
+            (key, type(typing.cast("object", value)))
+            for key, value in self.state.items()
+            if isinstance(value, (list, dict))
+        ]
+
+
+_prototypes: dict[type, _Prototype] = {}
 
 
 def _clone(base: type[Any], public_name: str, values: dict[str, Any], *, magics: bool) -> Any:
@@ -107,28 +124,20 @@ def _clone(base: type[Any], public_name: str, values: dict[str, Any], *, magics:
     copies its state (fresh lists and dicts), gets a class of its own (as
     `NonCallableMock.__new__` gives every mock) and its own recording state.
     """
-    state = _states.get(base)
-    if state is None:
-        prototype = base(name="prototype")
-        state = _states[base] = dict(prototype.__dict__)
+    prototype = _prototypes.get(base)
+    if prototype is None:
+        prototype = _prototypes[base] = _Prototype(base)
     kind = type(public_name, (base,), {"__doc__": base.__doc__, "__module__": _PUBLIC_MODULE})
     new: Any = object.__new__(kind)
     namespace = new.__dict__
-    for key, value in state.items():
-        # Containers (call lists, children) are the fake's own; the rest is shared.
-        namespace[key] = _fresh(value)
+    namespace.update(prototype.state)
+    for key, container in prototype.containers:
+        namespace[key] = container()
     namespace.update(values)
     new._af_setup()
     if magics:
         new._mock_set_magics()
     return new
-
-
-def _fresh(value: object) -> object:
-    """An empty container of `value`'s class for a list or dict; `value` itself otherwise."""
-    if isinstance(value, (list, dict)):
-        return type(typing.cast("object", value))()
-    return value
 
 
 def _is_immutable(value: object) -> bool:
