@@ -150,7 +150,8 @@ def examples(session: nox.Session) -> None:
 @nox.session(python=PYTHONS)
 def bench(session: nox.Session) -> None:
     """The benchmarks on each Python: asyncfakes against AsyncMock and friends, in one run."""
-    session.install(".[bench]")
+    # The sleep-heavy suite that bench_virtual_time runs needs the test tools too.
+    session.install(".[test,bench]")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
