@@ -67,8 +67,8 @@ async def test_with_shared_fixture(shared_async_resource: dict) -> None:
 @pytest.fixture
 def session() -> AsyncSession:
     """An AsyncSession fake: its coroutine methods are awaitable, `add` is not."""
-    session = af.AsyncFake(spec=AsyncSession, name="session")
-    session.get.return_value = None
+    session = af.fake(AsyncSession, name="session")
+    af.when(session.get).returns(None)
     return session
 
 
@@ -95,7 +95,7 @@ async def test_get_asks_the_session_by_primary_key(session: AsyncSession) -> Non
 # --8<-- [start:http-fixture]
 @pytest.fixture
 def users() -> UserRepository:
-    return af.AsyncFake(spec=UserRepository, name="users")
+    return af.fake(UserRepository, name="users")
 
 
 @pytest_asyncio.fixture
@@ -109,8 +109,11 @@ async def async_http_client(users: UserRepository) -> AsyncIterator[httpx.AsyncC
 
 
 @pytest.mark.asyncio
-async def test_async_api_endpoint(async_http_client: httpx.AsyncClient, users) -> None:
-    users.add.return_value = User(id=1, name="John", email="john@example.com")
+async def test_async_api_endpoint(
+    async_http_client: httpx.AsyncClient, users: UserRepository
+) -> None:
+    john = User(id=1, name="John", email="john@example.com")
+    af.when(users.add).called_with("John", "john@example.com").returns(john)
 
     response = await async_http_client.post(
         "/users", json={"name": "John", "email": "john@example.com"}
@@ -122,8 +125,10 @@ async def test_async_api_endpoint(async_http_client: httpx.AsyncClient, users) -
 
 
 @pytest.mark.asyncio
-async def test_an_unknown_user_is_a_404(async_http_client: httpx.AsyncClient, users) -> None:
-    users.get.return_value = None
+async def test_an_unknown_user_is_a_404(
+    async_http_client: httpx.AsyncClient, users: UserRepository
+) -> None:
+    af.when(users.get).returns(None)
 
     response = await async_http_client.get("/users/7")
 
