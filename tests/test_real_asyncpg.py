@@ -95,7 +95,8 @@ async def test_calls_to_asyncpg_are_checked_against_its_signatures() -> None:
     with pytest.raises(TypeError) as caught:
         await conn.fetchrow("SELECT 1", timout=5)
     assert str(caught.value).splitlines() == [
-        "Connection.fetchrow() got an unexpected keyword argument 'timout'",
+        "Connection.fetchrow() got an unexpected keyword argument 'timout'. "
+        "Did you mean 'timeout'?",
         "  call:      Connection.fetchrow('SELECT 1', timout=5)",
         "  signature: Connection.fetchrow(query, *args, timeout=..., record_class=...)",
     ]

@@ -108,7 +108,7 @@ async def test_typos_in_client_code_are_caught() -> None:
     with pytest.raises(TypeError) as caught:
         await client.get("https://a", tiemout=5)
     assert str(caught.value).splitlines()[0] == (
-        "AsyncClient.get() got an unexpected keyword argument 'tiemout'"
+        "AsyncClient.get() got an unexpected keyword argument 'tiemout'. Did you mean 'timeout'?"
     )
     assert str(caught.value).splitlines()[2] == (
         "  signature: AsyncClient.get(url, *, params=..., headers=..., cookies=..., auth=..., "

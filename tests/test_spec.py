@@ -334,7 +334,7 @@ def test_an_unexpected_keyword_shows_the_real_signature() -> None:
         client.get("https://a", tmeout=1)
     assert isinstance(caught.value, TypeError)
     assert str(caught.value) == (
-        "Client.get() got an unexpected keyword argument 'tmeout'\n"
+        "Client.get() got an unexpected keyword argument 'tmeout'. Did you mean 'timeout'?\n"
         "  call:      Client.get('https://a', tmeout=1)\n"
         "  signature: Client.get(url, *, timeout=...)"
     )

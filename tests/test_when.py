@@ -110,7 +110,7 @@ def test_called_with_refuses_arguments_the_real_signature_rejects() -> None:
     assert isinstance(caught.value, TypeError)
     assert str(caught.value) == (
         "af.when(Api.get).called_with('https://a', tmeout=1): "
-        "Api.get() got an unexpected keyword argument 'tmeout'\n"
+        "Api.get() got an unexpected keyword argument 'tmeout'. Did you mean 'timeout'?\n"
         "  signature: Api.get(url, *, timeout=...)"
     )
 

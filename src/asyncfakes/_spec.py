@@ -33,6 +33,7 @@ import contextlib
 import dis
 import functools
 import inspect
+import re
 import sys
 import textwrap
 import types
@@ -51,6 +52,7 @@ __all__ = [
     "class_spec",
     "describe_type",
     "function_spec",
+    "is_class",
     "is_instance_of",
     "short_qualname",
     "suggest",
@@ -157,13 +159,18 @@ def _union_args(annotation: object) -> tuple[object, ...] | None:
     return None
 
 
+def is_class(value: object) -> bool:
+    """A class, not a parameterised generic (3.10 says `list[int]` is an instance of `type`)."""
+    return isinstance(value, type) and not isinstance(value, types.GenericAlias)
+
+
 def _origin_class(annotation: object) -> type | None:
     """The class behind an annotation: itself, or a generic alias's origin."""
-    if isinstance(annotation, type):
-        return annotation
     origin = typing.get_origin(annotation)
-    if isinstance(origin, type):
-        return origin
+    if is_class(origin):
+        return typing.cast("type", origin)
+    if is_class(annotation):
+        return typing.cast("type", annotation)
     return None
 
 
@@ -263,7 +270,7 @@ def _enters_itself(cls: type) -> bool:
     if cls.__module__ in ("contextlib", "collections.abc", "typing", "abc"):
         return False
     entered = _entered_type(cls)
-    return isinstance(entered, type) and issubclass(cls, entered)
+    return is_class(entered) and issubclass(cls, typing.cast("type", entered))
 
 
 def _first_arg(annotation: object) -> object:
@@ -480,8 +487,8 @@ def describe_type(annotation: object) -> str:
     members = _union_args(annotation)
     if members is not None:
         return " | ".join(describe_type(member) for member in members)
-    if isinstance(annotation, type):
-        return annotation.__qualname__
+    if is_class(annotation):
+        return typing.cast("type", annotation).__qualname__
     text = repr(annotation)
     for prefix in ("typing.", "collections.abc."):
         text = text.replace(prefix, "")
@@ -571,6 +578,10 @@ def _compile_binder(
 # ----------------------------------------------------------------- members
 
 
+_PYTHON_SUGGESTION = re.compile(r"\. Did you mean '[^']*'\?$")
+_UNEXPECTED_KEYWORD = re.compile(r"got an unexpected keyword argument '([^']+)'$")
+
+
 class _Strong:
     """A reference that holds its object (one that weak references cannot point to)."""
 
@@ -590,7 +601,7 @@ def _hold(target: object) -> Callable[[], object]:
     to the class strongly, or the class would never be collected (a method
     that uses ``super()`` refers to its class, an annotation may name it).
     """
-    if isinstance(target, (type, types.FunctionType)):
+    if is_class(target) or isinstance(target, types.FunctionType):
         return weakref.ref(target)
     return _Strong(target)
 
@@ -764,14 +775,34 @@ class MemberSpec:
             try:
                 bound = signature.bind(*args, **kwargs)
             except TypeError as error:
-                raise BindError(f"{self.qualname}(): {error}") from None
+                raise BindError(self._explain(f"{self.qualname}(): {error}")) from None
             bound.apply_defaults()
             return bound
         try:
             arguments = binder(*args, **kwargs)  # type: ignore[operator]
         except TypeError as error:
-            raise BindError(str(error)) from None
+            raise BindError(self._explain(str(error))) from None
         return inspect.BoundArguments(self._bound_signature, arguments)  # type: ignore[arg-type]
+
+    def _explain(self, message: str) -> str:
+        """Python's message, with the same "did you mean" on every version.
+
+        3.13 appends a suggestion to an unexpected keyword; earlier versions do
+        not. The suggestion here comes from the real parameter names.
+        """
+        message = _PYTHON_SUGGESTION.sub("", message)
+        unexpected = _UNEXPECTED_KEYWORD.search(message)
+        signature = self.signature
+        if unexpected is not None and signature is not None:
+            names = [
+                name
+                for name, parameter in signature.parameters.items()
+                if parameter.kind in (_POSITIONAL_OR_KEYWORD, _KEYWORD_ONLY)
+            ]
+            close = suggest(unexpected.group(1), names, limit=1)
+            if close:
+                message += f". Did you mean {close[0]!r}?"
+        return message
 
     def _make_binder(self) -> Callable[..., dict[str, Any]] | None:
         signature = self.signature

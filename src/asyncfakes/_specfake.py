@@ -523,7 +523,7 @@ def _enter_self(fake: Any, spec: ClassSpec, magic: str, child: Any) -> None:
     member = spec.member(magic)
     if member is None:
         return
-    result = member.result_type()
+    result = member.result_class()
     if isinstance(result, type) and issubclass(spec.cls, result):
         child.return_value = fake
 
@@ -746,7 +746,7 @@ def fake(
         ...     api.get("https://a", tmeout=1)
         ... except TypeError as error:
         ...     print(error)
-        Api.get() got an unexpected keyword argument 'tmeout'
+        Api.get() got an unexpected keyword argument 'tmeout'. Did you mean 'timeout'?
           call:      Api.get('https://a', tmeout=1)
           signature: Api.get(url, *, timeout=...)
     """
