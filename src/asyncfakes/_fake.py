@@ -20,6 +20,9 @@ What keeps the lazy lists exact:
   is appended to, so eager and lazy entries keep their order.
 - Pending lists are drained in place under a lock: calls from other threads
   append while a reader materialises, and nothing is lost or seen twice.
+- A shallow copy of a mock shares its lists with the original, so a copied
+  fake and its original record eagerly from then on (no pending list), and so
+  do the calls of their lazy descendants.
 
 `unittest.mock` internals used here are the same on CPython 3.10-3.13:
 `_Call`, `_CallList`, `_is_exception`, `_callable`, `_all_sync_magics`,
