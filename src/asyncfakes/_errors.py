@@ -142,3 +142,20 @@ class ConnectionReleasedError(AsyncFakesError, RuntimeError):
         ...     print(str(error).split(";")[0])
         <connection #1 of db (released)>.fetch: the connection was used after it was released back to db
     """
+
+
+# Users catch these as `af.VerificationError`; show them under the public name
+# in tracebacks and reprs rather than the private module.
+for _error in (
+    AsyncFakesError,
+    SpecError,
+    SpecAttributeError,
+    SpecTypeError,
+    UnstubbedCallError,
+    VerificationError,
+    LeakError,
+    PoolClosedError,
+    ConnectionReleasedError,
+):
+    _error.__module__ = "asyncfakes"
+del _error
