@@ -812,3 +812,12 @@ def test_member_fakes_record_into_the_parent() -> None:
     ]
     client.reset_mock()
     assert client.mock_calls == []
+
+
+async def test_an_awaited_property_is_recorded_where_it_is_awaited() -> None:
+    """The record of awaiting a property points at the awaiting line."""
+    client = af.fake(Client)
+    await client.ready
+    (record,) = af.calls(client.ready)
+    assert record.filename == __file__
+    assert record.awaited

@@ -50,6 +50,7 @@ from ._spec import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Generator
+    from types import FrameType
 
 __all__ = [
     "AwaitableAttribute",
@@ -330,6 +331,10 @@ class _MemberMixin:
     """A fake whose calls are bound to a real signature and recorded with it."""
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        return self._af_call(_getframe(1), args, kwargs)
+
+    def _af_call(self, frame: FrameType, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A call made from `frame`: bound, checked, recorded, then completed by the fake."""
         namespace = self.__dict__
         member: MemberSpec | None = namespace[_MEMBER]
         if member is None:
@@ -343,7 +348,7 @@ class _MemberMixin:
             raise SpecTypeError(_bind_message(self, member, error, args, kwargs)) from None
         if bound is not None and namespace[_OPTIONS].typecheck:
             _check_arguments(self, member, bound, args, kwargs)
-        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs, _getframe(1))
+        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs, frame)
         raw[BOUND] = bound
         recording: Any = self
         recording._af_propagate(raw, args, kwargs)
@@ -621,7 +626,8 @@ class AwaitableAttribute:
         self.target = target
 
     def __await__(self) -> Generator[Any, None, Any]:
-        awaitable: Awaitable[Any] = self.target()
+        # Recorded at the line that awaits the property, not here.
+        awaitable: Awaitable[Any] = self.target._af_call(_getframe(1), (), {})
         return awaitable.__await__()
 
     def __repr__(self) -> str:
