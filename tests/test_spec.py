@@ -821,3 +821,21 @@ async def test_an_awaited_property_is_recorded_where_it_is_awaited() -> None:
     (record,) = af.calls(client.ready)
     assert record.filename == __file__
     assert record.awaited
+
+
+def test_up_to_three_suggestions_best_first() -> None:
+    """Several close names are listed, best first, joined as a sentence."""
+
+    class Users:
+        def fetch_user(self) -> None: ...
+
+        def fetch_users(self) -> None: ...
+
+        def fetch_usr(self) -> None: ...
+
+    with pytest.raises(AttributeError) as caught:
+        af.fake(Users).fetch_uzer
+    assert str(caught.value) == (
+        f"Users has no attribute 'fetch_uzer': {MODULE}.Users does not define it. "
+        "Did you mean 'fetch_user', 'fetch_users' or 'fetch_usr'?"
+    )
