@@ -243,6 +243,7 @@ def httpx_response(
         )
     if chunks is not None:
         body = _body_stream(chunks, where, "httpx_response.body")
+        headers = _with_content_type(headers, body)
         response = httpx_module.Response(
             status_code, headers=headers, stream=_httpx_body_type()(body), request=request
         )
@@ -261,6 +262,16 @@ def httpx_response(
     response.elapsed = timedelta(0)
     _httpx_hooks(response, bind_request=request is None)
     return cast("httpx.Response", response)
+
+
+def _with_content_type(headers: Headers | None, body: FakeStream[bytes]) -> Headers | None:
+    """`headers`, plus the body's own Content-Type (an `af.sse` body) when they have none."""
+    if body.content_type is None:
+        return headers
+    pairs = _header_pairs(headers)
+    if any(key.lower() == "content-type" for key, _ in pairs):
+        return headers
+    return [*pairs, ("Content-Type", body.content_type)]
 
 
 def _header_pairs(headers: Headers | None) -> list[tuple[str, str]]:
@@ -511,6 +522,7 @@ def aiohttp_response(
     else:
         body = [] if chunks is None else chunks
     stream = _body_stream(body, where, "aiohttp_response.content")
+    pairs = _header_pairs(_with_content_type(pairs, stream))
     if reason is None:
         try:
             reason = http.HTTPStatus(status).phrase

@@ -140,6 +140,9 @@ class FakeStream(FakeAsyncIterator[ChunkT]):
     ) -> None:
         super().__init__(chunks, delay=delay, name=name)
         self._builder = builder
+        # The Content-Type an HTTP adapter gives a response with this body
+        # when the test sets none (af.sse: text/event-stream).
+        self.content_type: str | None = None
         self._ending: _Ending | None = None
         self._size = len(chunks) if isinstance(chunks, Sized) else None
         self._check: Check | None = None
@@ -470,4 +473,6 @@ def sse(
         chunks = [encode_event(event, index) for index, event in enumerate(events)]
     else:
         chunks = _encode_all(events)
-    return FakeStream(chunks, delay=delay, name=name or "sse", builder="af.sse")
+    body = FakeStream(chunks, delay=delay, name=name or "sse", builder="af.sse")
+    body.content_type = "text/event-stream"
+    return body
