@@ -73,6 +73,7 @@ def _normal(line: str, root: Path) -> str:
     traceback depth (the indent after ``E``)."""
     line = line.replace(f"{root}{os.sep}", "").strip().strip("=").strip()
     line = re.sub(r"^E\s+", "", line)
+    line = line.replace("asyncfakes._errors.", "asyncfakes.")  # errors show as asyncfakes.X
     return re.sub(r" in \d+\.\d+s( \(\d+:\d+:\d+\))?$", "", line)
 
 

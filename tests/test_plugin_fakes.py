@@ -206,7 +206,7 @@ def test_fixture_under_pytest_asyncio(pytester: pytest.Pytester, mode: str, mark
         result,
         "_" * 18 + " ERROR at teardown of test_forgets_an_await " + "_" * 18,
         "",
-        "E   asyncfakes._errors.VerificationError: 1 call to an async fake was never awaited "
+        "E   asyncfakes.VerificationError: 1 call to an async fake was never awaited "
         "(a missing `await`?):",
         "      1. Mailer.send('ada')  at test_failing.py:10",
         "    Await each call (or pass it to asyncio.create_task); the never-awaited coroutines "
@@ -214,7 +214,7 @@ def test_fixture_under_pytest_asyncio(pytester: pytest.Pytester, mode: str, mark
     )
     _has_lines(
         result,
-        "E   asyncfakes._errors.LeakError: 1 resource was not released, closed or finished "
+        "E   asyncfakes.LeakError: 1 resource was not released, closed or finished "
         "when the sandbox exited:",
         "      1. db: 1 connection acquired and never released:",
         "           1. connection #1 acquired at test_failing.py:16 by task Task-4",
@@ -235,7 +235,7 @@ def test_fixture_under_pytest_asyncio(pytester: pytest.Pytester, mode: str, mark
     )
     result.stdout.fnmatch_lines(
         [
-            "E * asyncfakes._errors.VerificationError: 1 call to an async fake was never "
+            "E * asyncfakes.VerificationError: 1 call to an async fake was never "
             "awaited (a missing `await`?):",
             "E *   1. Mailer.send('ada')  at test_unittest_case.py:15",
         ]
@@ -251,7 +251,7 @@ def test_fixture_under_anyio_on_asyncio_and_trio(pytester: pytest.Pytester) -> N
     _passed(result, async_names, ["[asyncio]", "[trio]"])
     _has_lines(
         result,
-        "E   asyncfakes._errors.VerificationError: 1 call to an async fake was never awaited "
+        "E   asyncfakes.VerificationError: 1 call to an async fake was never awaited "
         "(a missing `await`?):",
         "      1. Mailer.send('ada')  at test_failing.py:10",
     )

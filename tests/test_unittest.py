@@ -93,7 +93,7 @@ def test_a_forgotten_await_fails_the_test_with_its_site() -> None:
     assert result.errors == []
     ((_, text),) = result.failures
     assert text.splitlines()[-3:] == [
-        "asyncfakes._errors.VerificationError: 1 call to an async fake was never awaited "
+        "asyncfakes.VerificationError: 1 call to an async fake was never awaited "
         "(a missing `await`?):",
         f"  1. Mailer.send('ada')  at {os.path.relpath(__file__)}:{line[0]}",
         "Await each call (or pass it to asyncio.create_task); "
