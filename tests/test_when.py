@@ -504,3 +504,20 @@ async def test_typecheck_checks_what_runs_computes() -> None:
 def test_the_stub_repr_names_the_fake() -> None:
     """A Stub shows which fake it configures."""
     assert repr(af.when(af.fake(Api).get)) == "<Stub of Api.get>"
+
+
+def test_runs_a_coroutine_function_for_a_sync_member_is_refused() -> None:
+    """A sync member cannot run an async function: nobody would await its coroutine."""
+    api = af.fake(Api)
+
+    async def compute(user_id: int) -> str:
+        return "k"
+
+    with pytest.raises(TypeError) as caught:
+        af.when(api.key).runs(compute)
+    assert str(caught.value) == (
+        "af.when(Api.key).runs(test_runs_a_coroutine_function_for_a_sync_member_is_refused."
+        "<locals>.compute): Api.key is a plain (sync) method; a sync call cannot run a "
+        "coroutine function (its coroutine would never be awaited). Use .returns(...) to set "
+        "what calling it gives."
+    )

@@ -701,6 +701,13 @@ class Stub(Generic[T_co]):
                 f"af.when({fake_name(stub._table.target)}).runs({function!r}): runs() takes a "
                 "function (sync or async)."
             )
+        if stub._table.shape in (_SYNC, _PLAIN_SYNC) and inspect.iscoroutinefunction(function):
+            raise stub._refuse(
+                "runs",
+                _callable_name(function),
+                "a sync call cannot run a coroutine function "
+                "(its coroutine would never be awaited)",
+            )
         stub._add(_Step(_RUN, function))
         return self
 
