@@ -3,7 +3,9 @@
 `CASES` is the one source of truth: each case is a snippet of user code, the
 error class it must raise and its full message. The test runs every snippet;
 `docs/misuse.md` is rendered from the same table, and a test keeps the page in
-step with it (``python tests/test_misuse.py`` rewrites the page).
+step with it (``python tests/test_misuse.py`` rewrites the page; with
+``--update`` it first rewrites, here, the messages of the cases that raise
+another message now: review that diff, a message is API).
 
 A snippet runs as the body of ``async def`` under `asyncio.run` (``runner="async"``),
 as the body of a plain function (``"sync"``), or under `trio.run` (``"trio"``),
@@ -2352,10 +2354,60 @@ def test_misuse_page_is_rendered_from_the_table() -> None:
     assert PAGE.read_text(encoding="utf-8") == render_page()
 
 
+def _literal(text: str) -> str:
+    """`text` as the source of a message argument in `AREAS`."""
+    if "\n" not in text and len(text) <= 70:
+        return repr(text)
+    body = "\n".join(f"                {line}" if line else "" for line in text.split("\n"))
+    quote = 'r"""' if "\\" in text else '"""'
+    return f'{quote}\n{body}\n                """'
+
+
+def update_messages() -> list[str]:
+    """Rewrite, in this file, the message of every case that raises another one now.
+
+    Review the diff: a changed message is a changed API.
+    """
+    path = Path(__file__)
+    source = path.read_text(encoding="utf-8")
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    by_id = {misuse.id: misuse for misuse in CASES}
+    edits: list[tuple[int, int, str, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "case"):
+            continue
+        first, message = node.args[0], node.args[4]
+        assert isinstance(first, ast.Constant)
+        assert message.end_lineno is not None
+        assert message.end_col_offset is not None
+        misuse = by_id[first.value]
+        raised = run(misuse)
+        if raised is None:
+            continue  # silently accepted now: a bug to fix, not a message to update
+        text = normalize(str(raised))
+        if text != misuse.message:
+            start = starts[message.lineno - 1] + message.col_offset
+            end = starts[message.end_lineno - 1] + message.end_col_offset
+            edits.append((start, end, _literal(text), misuse.id))
+    for start, end, text, _ in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    path.write_text(source, encoding="utf-8")
+    return [misuse_id for *_, misuse_id in edits]
+
+
 if __name__ == "__main__":
+    # python tests/test_misuse.py           rewrite docs/misuse.md from the table
+    # python tests/test_misuse.py --update  first rewrite the messages that changed
+    # python tests/test_misuse.py --probe   print what every case raises now
     if sys.argv[1:] == ["--probe"]:
         for misuse in CASES:
             print(f"--- {misuse.id}\n{describe(run(misuse))}")
+    elif sys.argv[1:] == ["--update"]:
+        changed = update_messages()
+        print(f"updated {len(changed)} messages: {', '.join(changed) or '-'}")
+        print("now run `python tests/test_misuse.py` to rewrite the page")
     else:
         PAGE.write_text(render_page(), encoding="utf-8")
         print(f"wrote {PAGE.relative_to(ROOT)}: {len(CASES)} misuses")
