@@ -38,8 +38,10 @@ ChunkT = TypeVar("ChunkT", bound="bytes | str", default=bytes)
 # "disconnect" (end without error) or "stall" (hang until cancelled).
 _Ending = tuple[int, str, "BaseException | type[BaseException] | None"]
 
-Check = Callable[[object, int], None]
-"""``check(chunk, index)`` raises `TypeError` for a chunk the consumer cannot take."""
+Check = tuple[type[Any], type[Any], Callable[[object, int], None]]
+"""How chunks pulled from an iterator are checked: chunks of the two types pass at the
+cost of two identity tests; any other goes to the function, which raises `TypeError`
+for a chunk the consumer cannot take (and lets subclasses through)."""
 
 
 def _is_chunk(chunk: object, index: int, where: str) -> None:
@@ -51,10 +53,9 @@ def _is_chunk(chunk: object, index: int, where: str) -> None:
 
 def _lazy_chunk_check(where: str) -> Check:
     def check(chunk: object, index: int) -> None:
-        if type(chunk) is not bytes and type(chunk) is not str:
-            _is_chunk(chunk, index, where)
+        _is_chunk(chunk, index, where)
 
-    return check
+    return (bytes, str, check)
 
 
 def check_chunks(chunks: object, where: str, argument: str = "chunks") -> None:
@@ -85,12 +86,14 @@ async def _stream_body(run: Run[Any]) -> AsyncGenerator[Any, object]:
     check = owner._check
     ending = owner._ending
     try:
-        source: Iterator[Any] = iter(owner._items)
+        source: Iterator[object] = iter(owner._items)
         if ending is not None:
             source = islice(source, ending[0])
         for chunk in source:
             if check is not None:
-                check(chunk, run.count)
+                chunk_type = type(chunk)
+                if chunk_type is not check[0] and chunk_type is not check[1]:
+                    check[2](chunk, run.count)
             if delay:
                 await sleep(delay)
             run.count += 1
@@ -165,10 +168,9 @@ class FakeStream(FakeAsyncIterator[ChunkT]):
             return
 
         def check(chunk: object, index: int) -> None:
-            if type(chunk) is not bytes:
-                _require_bytes(chunk, index, where)
+            _require_bytes(chunk, index, where)
 
-        self._check = check
+        self._check = (bytes, bytes, check)
 
     # -- endings
 
