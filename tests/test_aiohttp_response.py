@@ -387,3 +387,29 @@ def test_bad_arguments_are_refused(
     with pytest.raises(error) as caught:
         af.aiohttp_response(**kwargs)  # type: ignore[arg-type]
     assert str(caught.value) == message
+
+
+# ------------------------------------------------- with af.fake() and af.when()
+
+
+async def test_when_session_get_enters_the_response_awaited_or_entered() -> None:
+    """`af.when(session.get).enters(...)` works both awaited and as `async with`."""
+    session = af.fake(aiohttp.ClientSession)
+    response = af.aiohttp_response(json={"id": 1})
+    af.when(session.get).enters(response)
+    awaited = await session.get("https://api.example/a")
+    assert (awaited is response, str(awaited.url)) == (True, "https://api.example/a")
+    assert await awaited.json() == {"id": 1}
+    async with session.get("https://api.example/b") as entered:
+        assert str(entered.url) == "https://api.example/b"  # the latest call's URL
+    assert response.closed is True
+
+
+async def test_when_session_get_drives_the_line_reader() -> None:
+    """The NDJSON reader runs against a spec'd session stubbed with `when`."""
+    session = af.fake(aiohttp.ClientSession)
+    body = af.stream([b'{"id": 1}\n', b'{"id": 2}\n'], delay=0.001)
+    af.when(session.get).enters(af.aiohttp_response(chunks=body))
+    assert await read_records(session, "https://api.example/export") == [{"id": 1}, {"id": 2}]
+    assert body.closed is True
+    af.verify(session.get).called_once_with("https://api.example/export")

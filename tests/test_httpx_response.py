@@ -372,3 +372,44 @@ def test_a_text_stream_is_refused() -> None:
         "af.httpx_response(): chunk 0 is str 'a'; an HTTP body is made of bytes "
         "(encode it: b'...' or text.encode())."
     )
+
+
+# ------------------------------------------------- with af.fake() and af.when()
+
+
+async def test_when_client_stream_enters_the_response() -> None:
+    """`af.when(client.stream).enters(...)` drives `async with client.stream(...)` code."""
+    client = af.fake(httpx.AsyncClient)
+    body = af.stream([b"ab", b"cd"])
+    response = af.httpx_response(chunks=body, headers={"Content-Length": "4"})
+    af.when(client.stream).enters(response)
+    received: list[int] = []
+    into = io.BytesIO()
+    size = await download(
+        client, "https://files.example/e.bin", into, lambda done, total: received.append(done)
+    )
+    assert (size, received) == (4, [2, 4])
+    assert str(response.request.url) == "https://files.example/e.bin"
+    assert (response.is_closed, body.closed) == (True, True)
+    af.verify(client.stream).called_once_with("GET", "https://files.example/e.bin")
+
+
+async def test_when_client_get_returns_the_response_with_its_request() -> None:
+    """A response returned by a stubbed `client.get(url)` raises for status with that URL."""
+    client = af.fake(httpx.AsyncClient)
+    af.when(client.get).returns(af.httpx_response(404, json={"error": "missing"}))
+    response = await client.get("https://api.example/users/9")
+    assert response.json() == {"error": "missing"}
+    with pytest.raises(httpx.HTTPStatusError) as caught:
+        response.raise_for_status()
+    assert caught.value.request.url == "https://api.example/users/9"
+
+
+async def test_when_client_stream_fails_mid_way() -> None:
+    """A stubbed `client.stream` whose body breaks raises httpx's error in the reading code."""
+    client = af.fake(httpx.AsyncClient)
+    body = af.stream([b"ab", b"cd"]).fails_after(1, httpx.ReadError("reset"))
+    af.when(client.stream).enters(af.httpx_response(chunks=body, headers={"Content-Length": "4"}))
+    with pytest.raises(httpx.ReadError):
+        await download(client, "https://files.example/f.bin", io.BytesIO(), print)
+    assert (af.calls(body)[0].outcome, body.closed) == ("raised", True)

@@ -413,7 +413,7 @@ def _aiohttp_types() -> tuple[type[Any], type[Any]]:
             self._request_info = aiohttp.RequestInfo(
                 self._url, method, CIMultiDictProxy(CIMultiDict(headers or {})), real_url
             )
-            self._cache.pop("request_info", None)
+            self._cache.clear()  # url, real_url, host, request_info... are cached (reify)
 
         def release(self) -> Any:
             result = super().release()
