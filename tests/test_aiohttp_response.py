@@ -378,6 +378,12 @@ async def test_an_ndjson_reader_cut_mid_stream() -> None:
             ValueError,
             "af.aiohttp_response(): status must be an HTTP status from 100 to 999, got 1000.",
         ),
+        (
+            {"headers": "Content-Type: text/plain"},
+            TypeError,
+            "af.aiohttp_response(): headers must be a mapping or a list of (name, value) "
+            "pairs, got str 'Content-Type: text/plain'.",
+        ),
     ],
 )
 def test_bad_arguments_are_refused(

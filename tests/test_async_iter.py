@@ -409,3 +409,19 @@ def test_raises_takes_an_exception() -> None:
     assert str(caught.value) == (
         "async_iter.raises(): error must be an exception instance or class, got str 'boom'."
     )
+
+
+@pytest.mark.parametrize(
+    ("build", "builder"),
+    [
+        (lambda: af.async_iter([1], name=42), "af.async_iter()"),  # type: ignore[arg-type]
+        (lambda: af.async_context(name=42), "af.async_context()"),  # type: ignore[call-overload]
+        (lambda: af.stream([b"a"], name=42), "af.stream()"),  # type: ignore[arg-type]
+        (lambda: af.sse(["a"], name=42), "af.sse()"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_builder_name_must_be_text(build: object, builder: str) -> None:
+    """A builder's `name` must be a str: it is shown in every message."""
+    with pytest.raises(TypeError) as caught:
+        build()  # type: ignore[operator]
+    assert str(caught.value) == f"{builder}: name must be a str, got int 42."

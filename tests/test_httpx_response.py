@@ -342,6 +342,24 @@ async def test_an_error_status_is_raised_before_reading() -> None:
             TypeError,
             "af.httpx_response(): request must be an httpx.Request, got str 'GET /'.",
         ),
+        (
+            {"headers": 42},
+            TypeError,
+            "af.httpx_response(): headers must be a mapping or a list of (name, value) pairs, "
+            "got int 42.",
+        ),
+        (
+            {"headers": [("X-A", "1"), ("X-B",)]},
+            TypeError,
+            "af.httpx_response(): header 1 is tuple ('X-B',); a header is a (name, value) "
+            "pair of str.",
+        ),
+        (
+            {"headers": {"X-A": 1}},
+            TypeError,
+            "af.httpx_response(): header 0 is tuple ('X-A', 1); a header is a (name, value) "
+            "pair of str.",
+        ),
     ],
 )
 def test_bad_arguments_are_refused(

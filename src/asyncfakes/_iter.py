@@ -39,6 +39,7 @@ __all__ = [
     "describe_value",
     "ensure_delay",
     "ensure_error",
+    "ensure_name",
     "hang",
     "is_exception_class",
     "sleep",
@@ -75,6 +76,12 @@ def ensure_delay(delay: object, where: str, argument: str = "delay") -> float:
             f"{where}: {argument} must be 0 or more seconds (0 for none), got {delay!r}."
         )
     return float(delay)
+
+
+def ensure_name(name: object, where: str) -> None:
+    """Check that a builder's `name` is None or a str (it is shown in every message)."""
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"{where}: name must be a str, got {describe_value(name)}.")
 
 
 def is_exception_class(value: object) -> bool:

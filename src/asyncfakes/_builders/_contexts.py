@@ -6,7 +6,7 @@ import inspect
 from typing import Any, TypeVar, cast, overload
 
 from .._cm import FakeAsyncContext
-from .._iter import describe_value, ensure_error, is_exception_class
+from .._iter import describe_value, ensure_error, ensure_name, is_exception_class
 
 __all__ = ["async_context"]
 
@@ -97,6 +97,7 @@ def async_context(
         raise TypeError(
             f"{where}: awaitable must be True or False, got {describe_value(awaitable)}."
         )
+    ensure_name(name, where)
     return FakeAsyncContext(
         enter,
         awaitable=awaitable,

@@ -229,6 +229,7 @@ def httpx_response(
     where = "af.httpx_response()"
     httpx_module = _import("httpx", "httpx_response")
     status_code = _ensure_status(status_code, where, "status_code")
+    headers = _ensure_headers(headers, where)
     _one_body(where, chunks=chunks, json=None if json is _MISSING else json, text=text)
     if json is None:  # a JSON null body, which httpx would take for "no body"
         json = _MISSING
@@ -272,6 +273,38 @@ def _with_content_type(headers: Headers | None, body: FakeStream[bytes]) -> Head
     if any(key.lower() == "content-type" for key, _ in pairs):
         return headers
     return [*pairs, ("Content-Type", body.content_type)]
+
+
+def _is_header(pair: object) -> bool:
+    if not isinstance(pair, (tuple, list)):
+        return False
+    parts: tuple[object, ...] = tuple(cast("Iterable[object]", pair))
+    return len(parts) == 2 and all(isinstance(part, str) for part in parts)
+
+
+def _ensure_headers(headers: object, where: str) -> list[tuple[str, str]] | None:
+    """`headers` as (name, value) pairs of str, or a TypeError naming `where`."""
+    if headers is None:
+        return None
+    if isinstance(headers, Mapping):
+        pairs: list[object] = list(cast("Mapping[object, object]", headers).items())
+    elif isinstance(headers, (str, bytes)) or not isinstance(headers, Iterable):
+        raise TypeError(
+            f"{where}: headers must be a mapping or a list of (name, value) pairs, "
+            f"got {describe_value(headers)}."
+        )
+    else:
+        pairs = list(cast("Iterable[object]", headers))
+    checked: list[tuple[str, str]] = []
+    for index, pair in enumerate(pairs):
+        if not _is_header(pair):
+            raise TypeError(
+                f"{where}: header {index} is {describe_value(pair)}; a header is a "
+                "(name, value) pair of str."
+            )
+        name, value = cast("tuple[str, str]", pair)
+        checked.append((name, value))
+    return checked
 
 
 def _header_pairs(headers: Headers | None) -> list[tuple[str, str]]:
@@ -504,6 +537,7 @@ def aiohttp_response(
     where = "af.aiohttp_response()"
     _import("aiohttp", "aiohttp_response")
     status = _ensure_status(status, where, "status")
+    headers = _ensure_headers(headers, where)
     _one_body(where, chunks=chunks, json=None if json is _MISSING else json, text=text)
     pairs = _header_pairs(headers)
     names = {key.lower() for key, _ in pairs}

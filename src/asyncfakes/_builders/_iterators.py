@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar, cast
 
-from .._iter import FakeAsyncIterator, describe_value, ensure_delay
+from .._iter import FakeAsyncIterator, describe_value, ensure_delay, ensure_name
 
 __all__ = ["async_iter"]
 
@@ -60,4 +60,5 @@ def async_iter(
             f"got {describe_value(given)}.{hint}"
         )
     ensure_delay(delay, where)
+    ensure_name(name, where)
     return FakeAsyncIterator(items, delay=delay, name=name or "async_iter")

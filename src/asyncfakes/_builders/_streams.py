@@ -25,6 +25,7 @@ from .._iter import (
     describe_value,
     ensure_delay,
     ensure_error,
+    ensure_name,
     hang,
     make_error,
     sleep,
@@ -342,6 +343,7 @@ def stream(
     where = "af.stream()"
     check_chunks(chunks, where)
     ensure_delay(delay, where)
+    ensure_name(name, where)
     return FakeStream(chunks, delay=delay, name=name or "stream", builder="af.stream")
 
 
@@ -470,6 +472,7 @@ def sse(
             f"got {describe_value(given)}; wrap a single event in a list."
         )
     ensure_delay(delay, where)
+    ensure_name(name, where)
     chunks: Iterable[bytes]
     if isinstance(events, Sized):
         chunks = [encode_event(event, index) for index, event in enumerate(events)]
