@@ -172,8 +172,9 @@ def merge(
 ) -> None:
     run = data["runs"].setdefault(version_key(), {"environment": {}, "benchmarks": {}})
     run["environment"] = dict(env)
+    measured = {key: env.get(key) for key in ("date", "commit", "load_average")}
     for answer in answers:
-        run["benchmarks"][answer["name"]] = dict(answer)
+        run["benchmarks"][answer["name"]] = {**answer, "measured": measured}
 
 
 def save_results(data: Mapping[str, Any]) -> None:
@@ -298,6 +299,18 @@ def render_benchmark(data: Mapping[str, Any], name: str, *, heading: bool) -> st
     notes = next(iter(ok.values())).get("notes", [])
     for note in notes:
         lines.append(f"- {note}")
+    when = []
+    for version, answer in ok.items():
+        measured = answer.get("measured")
+        if measured:
+            load = measured.get("load_average")
+            when.append(
+                f"Python {version} on {measured.get('date')} (commit {measured.get('commit')}"
+                + (f", load average {load[0]}" if load else "")
+                + ")"
+            )
+    if when:
+        lines.append("- Measured: " + "; ".join(when) + ".")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -329,7 +342,7 @@ def render_summary(data: Mapping[str, Any]) -> str:
 
 def render_environment(data: Mapping[str, Any]) -> str:
     lines = [
-        "| Python | Measured | Commit | Machine | Load average | GC |",
+        "| Python | Last run | Commit | Machine | Load average | GC |",
         "|---|---|---|---|---|---|",
     ]
     for version in _versions(data):
