@@ -44,6 +44,7 @@ from ._recorder import (
     ARGS,
     AWAITABLE,
     KWARGS,
+    NO_KWARGS,
     TARGET,
     TRACK_ATTR,
     Deferred,
@@ -94,8 +95,8 @@ _PUBLIC_MODULE = "asyncfakes"
 # Reentrant: a hang would be far worse than a nested drain, which is harmless.
 _sync_lock = threading.RLock()
 
-Stub = Callable[[Any, tuple[Any, ...], dict[str, Any]], Any]
-"""The stubbing hook: ``stub(fake, args, kwargs)`` returns the call's result,
+Stub = Callable[[Any, tuple[Any, ...], dict[str, Any], list[Any]], Any]
+"""The stubbing hook: ``stub(fake, args, kwargs, raw)`` returns the call's result,
 or `unittest.mock.DEFAULT` to fall back to `return_value`/`side_effect`. For an
 `AsyncFake` it may return an awaitable, which is awaited."""
 
@@ -166,7 +167,8 @@ def _sync(fake: Any) -> None:
         if pending:
             names: dict[int, tuple[str, str | None]] = {}
             for raw in _drain(pending):
-                args, kwargs = raw[ARGS], raw[KWARGS]
+                # A fresh dict for a call recorded with the shared NO_KWARGS.
+                args, kwargs = raw[ARGS], raw[KWARGS] or {}
                 target = raw[TARGET]
                 if target is fake:
                     call = _Call((args, kwargs), two=True)
@@ -186,7 +188,7 @@ def _sync(fake: Any) -> None:
         awaits: list[list[Any]] | None = namespace.get(_AWAIT_PENDING)
         if awaits:
             for raw in _drain(awaits):
-                call = _Call((raw[ARGS], raw[KWARGS]), two=True)
+                call = _Call((raw[ARGS], raw[KWARGS] or {}), two=True)
                 namespace["_mock_await_count"] += 1
                 namespace["_mock_await_args"] = call
                 namespace["_mock_await_args_list"].append(call)
@@ -225,7 +227,7 @@ def _complete_sync(self: Any, raw: list[Any], args: tuple[Any, ...], kwargs: Any
     """The rest of a sync fake's call, once recorded: its outcome."""
     try:
         stub = self.__dict__[_STUB]
-        result = _DEFAULT if stub is None else stub(self, args, kwargs)
+        result = _DEFAULT if stub is None else stub(self, args, kwargs, raw)
         if result is _DEFAULT:
             result = self._execute_mock_call(*args, **kwargs)
     except BaseException as exception:
@@ -339,14 +341,15 @@ class _Recording:
     def _af_resolve_call(self, raw: list[Any]) -> Any:
         # An awaitable MagicFake (spec'd on a coroutine function) runs
         # AsyncMockMixin._execute_mock_call, which keeps the await lists itself.
-        return Deferred(self._af_eager_outcome(raw[ARGS], raw[KWARGS]))
+        return Deferred(self._af_eager_outcome(raw))
 
     _af_resolve_eagerly = _af_resolve_call
 
-    async def _af_eager_outcome(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    async def _af_eager_outcome(self, raw: list[Any]) -> Any:
+        args, kwargs = raw[ARGS], raw[KWARGS] or {}
         stub = self.__dict__[_STUB]
         if stub is not None:
-            result = stub(self, args, kwargs)
+            result = stub(self, args, kwargs, raw)
             if result is not _DEFAULT:
                 call = _Call((args, kwargs), two=True)
                 self.await_count += 1  # type: ignore[attr-defined]
@@ -427,7 +430,7 @@ class AsyncFake(_Recording, _mock.AsyncMock):
         if type(self)._mock_check_sig is not _base_check_sig:
             self._mock_check_sig(*args, **kwargs)
         namespace = self.__dict__
-        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs, _getframe(1))
+        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs or NO_KWARGS, _getframe(1))
         pending = namespace[_PENDING]
         if (
             pending is not None
@@ -443,12 +446,11 @@ class AsyncFake(_Recording, _mock.AsyncMock):
     _af_complete = _complete_awaitable
 
     def _af_resolve_eagerly(self, raw: list[Any]) -> Any:
-        args, kwargs = raw[ARGS], raw[KWARGS]
-        call = _Call((args, kwargs), two=True)
+        call = _Call((raw[ARGS], raw[KWARGS] or {}), two=True)
         self.await_count += 1
         self.await_args = call
         self.await_args_list.append(call)
-        return Deferred(self._af_outcome(args, kwargs))
+        return Deferred(self._af_outcome(raw))
 
     def _af_resolve_call(self, raw: list[Any]) -> Any:
         """Compute the outcome of an awaited call (the core's `Resolver` protocol)."""
@@ -466,14 +468,15 @@ class AsyncFake(_Recording, _mock.AsyncMock):
             if value is not _DEFAULT:
                 # The common case, a configured return_value: no extra coroutine.
                 return value
-        return Deferred(self._af_outcome(raw[ARGS], raw[KWARGS]))
+        return Deferred(self._af_outcome(raw))
 
-    async def _af_outcome(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    async def _af_outcome(self, raw: list[Any]) -> Any:
+        args, kwargs = raw[ARGS], raw[KWARGS]
         namespace = self.__dict__
         stub = namespace[_STUB]
         result = _DEFAULT
         if stub is not None:
-            result = stub(self, args, kwargs)
+            result = stub(self, args, kwargs, raw)
             if result is not _DEFAULT and _isawaitable(result):
                 result = await result
         if result is _DEFAULT:
@@ -542,7 +545,7 @@ class MagicFake(_Recording, _mock.MagicMock):
         if type(self)._mock_check_sig is not _base_check_sig:
             self._mock_check_sig(*args, **kwargs)
         namespace = self.__dict__
-        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs, _getframe(1))
+        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs or NO_KWARGS, _getframe(1))
         pending = namespace[_PENDING]
         if (
             pending is not None
@@ -554,7 +557,7 @@ class MagicFake(_Recording, _mock.MagicMock):
             self._af_propagate(raw, args, kwargs)
         try:
             stub = namespace[_STUB]
-            result = _DEFAULT if stub is None else stub(self, args, kwargs)
+            result = _DEFAULT if stub is None else stub(self, args, kwargs, raw)
             if result is _DEFAULT:
                 result = self._execute_mock_call(*args, **kwargs)
         except BaseException as exception:

@@ -28,6 +28,7 @@ from typing import Any, Final, Literal, Protocol
 from ._format import format_call, format_site, numbered, plural
 
 __all__ = [
+    "NO_KWARGS",
     "CallRecord",
     "Deferred",
     "Resolver",
@@ -142,6 +143,12 @@ def _resolve(future: asyncio.Future[None]) -> None:
 # created on first access and cached in the raw record.
 TARGET, TRACK, ARGS, KWARGS, SEQ, LOOP, STARTED, TASK, INSIDE = range(9)
 CODE, LASTI, AWAITED, OUTCOME, RESULT, EXCEPTION, ENDED, AWAITABLE, BOUND, VIEW = range(9, 19)
+
+
+NO_KWARGS: Final[dict[str, Any]] = {}
+"""What a call without keyword arguments records: one shared, never-mutated dict,
+so a recorded call does not keep an empty dict alive. Readers that hand
+keyword arguments to users give them a fresh dict instead (`CallRecord.kwargs`)."""
 
 
 def new_record(
@@ -358,7 +365,7 @@ class CallRecord:
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments as passed."""
         value: dict[str, Any] = self._raw[KWARGS]
-        return value
+        return {} if value is NO_KWARGS else value
 
     @property
     def bound(self) -> inspect.BoundArguments | None:

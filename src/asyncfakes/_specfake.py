@@ -35,7 +35,7 @@ from ._fake import _DEFAULT as DEFAULT
 from ._fake import AsyncFake, MagicFake, get_stub, is_fake, set_stub
 from ._format import format_args, format_call
 from ._iter import FakeAsyncIterator
-from ._recorder import BOUND, TRACK_ATTR, get_track, new_record
+from ._recorder import BOUND, NO_KWARGS, TRACK_ATTR, get_track, new_record
 from ._spec import (
     NONE,
     BindError,
@@ -262,7 +262,7 @@ def _is_configured(namespace: dict[str, Any]) -> bool:
     )
 
 
-def _member_hook(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _member_hook(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw: list[Any]) -> Any:
     """The stubbing hook of every spec'd member that needs one.
 
     Asks the `when()` rules first; then, unless the test configured the fake
@@ -273,7 +273,7 @@ def _member_hook(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     namespace = target.__dict__
     table = namespace[_TABLE]
     if table is not None:
-        result = table(target, args, kwargs)
+        result = table(target, args, kwargs, raw)
         if result is not DEFAULT:
             return result
     if _is_configured(namespace):
@@ -348,7 +348,7 @@ class _MemberMixin:
             raise SpecTypeError(_bind_message(self, member, error, args, kwargs)) from None
         if bound is not None and namespace[_OPTIONS].typecheck:
             _check_arguments(self, member, bound, args, kwargs)
-        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs, frame)
+        raw = new_record(namespace[TRACK_ATTR], self, args, kwargs or NO_KWARGS, frame)
         raw[BOUND] = bound
         recording: Any = self
         recording._af_propagate(raw, args, kwargs)

@@ -32,7 +32,7 @@ from ._errors import SpecTypeError
 from ._fake import AsyncFake, is_fake
 from ._format import format_args
 from ._iter import FakeAsyncIterator
-from ._recorder import BOUND, KWARGS, TRACK_ATTR, Track
+from ._recorder import BOUND
 from ._spec import BindError, Kind, MemberSpec, is_instance_of, type_has
 from ._specfake import (
     DEFAULT,
@@ -199,8 +199,9 @@ class _Table:
         """One line per rule, latest first."""
         return [rule.describe() for rule in reversed(self.rules)]
 
-    def __call__(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        raw = _find_record(target, kwargs)
+    def __call__(
+        self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw: list[Any]
+    ) -> Any:
         actual: object
         if self.member is not None:
             bound = raw[BOUND] if raw is not None else None
@@ -359,19 +360,6 @@ def _instance(error: BaseException | type[BaseException] | None) -> BaseExceptio
         return error
     assert error is not None
     return error()
-
-
-def _find_record(target: Any, kwargs: dict[str, Any]) -> list[Any] | None:
-    """The record of the call being stubbed: the fake hands the hook that call's own kwargs."""
-    track: Track | None = target.__dict__.get(TRACK_ATTR)
-    if track is None:
-        return None
-    records = track.records
-    for index in range(len(records) - 1, max(-1, len(records) - 65), -1):
-        raw = records[index]
-        if raw[KWARGS] is kwargs:
-            return raw
-    return None
 
 
 class _Ready:
