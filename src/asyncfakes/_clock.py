@@ -152,6 +152,11 @@ class VirtualClock:
             >>> asyncio.run(main())
             ([10.0, 20.0, 30.0], 35.0)
         """
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(
+                f"clock.advance({seconds!r}): seconds must be a number, "
+                f"not {type(seconds).__name__}"
+            )
         if not (math.isfinite(seconds) and seconds >= 0):
             raise ValueError(
                 f"clock.advance({seconds!r}): seconds must be a finite number of at least 0"
@@ -369,4 +374,9 @@ def virtual_time(*, auto_advance: bool = True) -> VirtualClock:
         >>> asyncio.run(main())
         'timed out at 30.0'
     """
+    if not isinstance(auto_advance, bool):
+        raise TypeError(
+            f"af.virtual_time(auto_advance={auto_advance!r}): auto_advance must be True or "
+            f"False, not {type(auto_advance).__name__}"
+        )
     return VirtualClock(auto_advance=auto_advance)

@@ -649,6 +649,16 @@ async def wait_for_calls(
         ('hello',)
     """
     track = ensure_track(target, "wait_for_calls")
+    if type(count) is not int:
+        raise TypeError(
+            f"wait_for_calls({track.name}, count={count!r}): count must be a whole number, "
+            f"not {type(count).__name__}"
+        )
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))):
+        raise TypeError(
+            f"wait_for_calls({track.name}, timeout={timeout!r}): timeout must be a number "
+            f"of seconds or None, not {type(timeout).__name__}"
+        )
     if count < 1:
         raise ValueError(f"wait_for_calls({track.name}, count={count}): count must be at least 1")
     if timeout is not None and timeout < 0:

@@ -620,6 +620,14 @@ class Stub(Generic[T_co]):
         table = self._table
         shown = format_args((value,), {})
         shape = table.shape
+        if inspect.iscoroutine(value):
+            name = fake_name(table.target)
+            raise SpecTypeError(
+                f"af.when({name}).returns({shown}): a coroutine object can be awaited only once "
+                "and would be handed out un-awaited; stub the value it gives with "
+                f"af.when({name}).returns(value), or compute it per call with "
+                f"af.when({name}).runs(async_function)."
+            )
         if shape == _CONTEXT and not type_has(value, "__aenter__"):
             raise self._refuse(
                 "returns",

@@ -210,20 +210,23 @@ class Verifier(Generic[T_co]):
         """
         __tracebackhide__ = True
         self._ensure_async("awaited_inside")
+        self._inside_check("awaited", self._awaited(), context)
+
+    def _inside_check(self, verb: str, records: list[_Raw], context: object) -> None:
+        __tracebackhide__ = True
         name = self._track.name
-        awaited = self._awaited()
-        if not awaited:
+        noun = "await" if verb == "awaited" else "call"
+        where = _name_of(context)
+        if not records:
             raise self._fail(
-                [
-                    f"Expected {name} to be awaited inside {_name_of(context)}, but it was never awaited."
-                ]
+                [f"Expected {name} to be {verb} inside {where}, but it was never {verb}."]
                 + _call_lines(self._track, self._all())
             )
-        outside = [raw for raw in awaited if not any(c is context for c in raw[INSIDE])]
+        outside = [raw for raw in records if not any(c is context for c in raw[INSIDE])]
         if outside:
             lines = [
-                f"Expected every await of {name} inside {_name_of(context)}, "
-                f"but {len(outside)} of {plural(len(awaited), 'await')} ran outside it:"
+                f"Expected every {noun} of {name} inside {where}, "
+                f"but {len(outside)} of {plural(len(records), noun)} ran outside it:"
             ]
             for raw in outside:
                 inside = ", ".join(_name_of(c) for c in raw[INSIDE]) or "no fake context"
@@ -231,9 +234,7 @@ class Verifier(Generic[T_co]):
                     f"  - {format_call(name, raw[ARGS], raw[KWARGS])}  at {view(raw).site}"
                     f"  (inside: {inside})"
                 )
-            lines.append(
-                f"Run the call inside `async with {_name_of(context)}:` or check the context passed."
-            )
+            lines.append(f"Run the call inside `async with {where}:` or check the context passed.")
             raise self._fail(lines)
 
     # -- called --------------------------------------------------------------
@@ -290,6 +291,25 @@ class Verifier(Generic[T_co]):
         self._count_check("called", records, 1, expected_call=(args, kwargs))
         self._latest_check("called", records, args, kwargs)
 
+    def called_inside(self, context: object) -> None:
+        """Check every call was made inside the fake async context manager `context`.
+
+        The sync counterpart of `awaited_inside`: holds when there was at least
+        one call and each was made while the calling task was inside `context`.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> cache = af.MagicFake(name="cache")
+            >>> lock = af.async_context(name="lock")
+            >>> async def main():
+            ...     async with lock:
+            ...         cache.get("k")
+            >>> asyncio.run(main())
+            >>> af.verify(cache.get).called_inside(lock)
+        """
+        __tracebackhide__ = True
+        self._inside_check("called", self._all(), context)
+
     # -- shared checks -------------------------------------------------------
 
     def _count_check(
@@ -300,6 +320,11 @@ class Verifier(Generic[T_co]):
         expected_call: tuple[tuple[Any, ...], dict[str, Any]] | None = None,
     ) -> None:
         __tracebackhide__ = True
+        if times is not None and type(times) is not int:
+            raise TypeError(
+                f"verify({self._track.name}).{verb}(times={times!r}): times must be a whole "
+                f"number or None, not {type(times).__name__}"
+            )
         if times is not None and times < 0:
             raise ValueError(
                 f"verify({self._track.name}).{verb}(times={times}): times must be >= 0"
@@ -417,8 +442,9 @@ def assert_in_order(*targets: object) -> None:
         return
     lines = ["Calls were not made in the expected order."]
     lines.append("Expected order:")
+    missing = "  <- not found after the previous one"
     lines.extend(
-        f"  {index}. {track.name}{'  <- not found after the previous one' if index == position + 1 else ''}"
+        f"  {index}. {track.name}{missing if index == position + 1 else ''}"
         for index, track in enumerate(tracks, 1)
     )
     if records:

@@ -28,6 +28,18 @@ __all__ = ["FakePool", "pool"]
 C = TypeVar("C")
 
 
+def _is_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float))
+
+
+if sys.version_info >= (3, 11):
+    _AcquireTimeout = TimeoutError
+else:  # 3.10: asyncio.TimeoutError is not the builtin yet; be both, as callers catch either
+
+    class _AcquireTimeout(asyncio.TimeoutError, TimeoutError):
+        """An acquire that waited past its timeout."""
+
+
 def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
     """The real driver's error types, when the pool is spec'd to asyncpg."""
     if spec is None or not spec.__module__.startswith("asyncpg"):
@@ -153,6 +165,11 @@ class _AcquireMethod(Generic[C]):
         self._pool = pool
 
     def __call__(self, *, timeout: float | None = None) -> _AcquireContext[C]:
+        if timeout is not None and not _is_number(timeout):
+            raise TypeError(
+                f"{self._pool.name}.acquire(timeout={timeout!r}): timeout must be a number of "
+                f"seconds or None, not {type(timeout).__name__}"
+            )
         if timeout is not None and timeout < 0:
             raise ValueError(
                 f"{self._pool.name}.acquire(timeout={timeout}): timeout must not be negative"
@@ -265,7 +282,15 @@ class FakePool(Generic[C]):
                 if timeout is None:
                     connection = await self._wait()
                 else:
-                    connection = await asyncio.wait_for(self._wait(), timeout)
+                    try:
+                        connection = await asyncio.wait_for(self._wait(), timeout)
+                    except asyncio.TimeoutError:
+                        raise _AcquireTimeout(
+                            f"{self.name}.acquire(): no connection was released within "
+                            f"{timeout} s ({len(self._leases)} of {self._size} in use); "
+                            f"release connections sooner, raise size=, or check for a leak "
+                            f"with {self.name}.assert_all_released()."
+                        ) from None
             except BaseException as error:
                 fail(raw, error)
                 raise
@@ -577,6 +602,11 @@ def pool(
     """
     if type(size) is not int or size < 1:
         raise ValueError(f"af.pool(size={size!r}): size must be a whole number of at least 1")
+    if acquire_timeout is not None and not _is_number(acquire_timeout):
+        raise TypeError(
+            f"af.pool(acquire_timeout={acquire_timeout!r}): acquire_timeout must be a number "
+            f"of seconds or None, not {type(acquire_timeout).__name__}"
+        )
     if acquire_timeout is not None and acquire_timeout < 0:
         raise ValueError(
             f"af.pool(acquire_timeout={acquire_timeout!r}): the timeout must not be negative"
