@@ -276,6 +276,15 @@ def test_a_patch_over_a_spy_undoes_in_order() -> None:
     assert vars(Repository)["count"] is original
 
 
+async def test_a_default_patch_over_a_spy_is_spec_d_from_the_real_method() -> None:
+    """It specs a patch applied over a spy from the method the spy wraps."""
+    af.spy(Repository, "save")
+    with af.patch.object(Repository, "save") as save:
+        assert isinstance(save, af.AsyncFake)
+        with pytest.raises(TypeError, match=r"unexpected keyword argument 'upsrt'"):
+            await Repository().save("a", upsrt=True)
+
+
 def test_a_spy_stopped_below_a_patch_stops_recording() -> None:
     """It stops recording once stopped, even while a later patch still wraps it."""
     spy = af.spy(Repository, "count")

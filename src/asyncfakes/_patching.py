@@ -16,7 +16,6 @@ stopped out of order hands what it saved to the patch above it.
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import difflib
 import enum
@@ -729,7 +728,7 @@ class _DictPatch(Patch[M]):
     ) -> None:
         super().__init__(label)
         self._in_dict = in_dict
-        updates: dict[Any, Any] = builtins.dict(values)
+        updates: dict[Any, Any] = dict(values)
         updates.update(kwargs)
         self._updates = updates
         self._clear = clear
@@ -908,6 +907,8 @@ class _SpyPatch(_AttributePatch[Spy]):
                 "callable; a spy records calls. To replace a value, use "
                 f"af.patch.object({_short(parent)}, {attribute!r}, new=...)."
             )
+        # A patch applied over the spy is spec'd from what the spy wraps.
+        self._source = _spec_source(parent, attribute, stored)
         function = _function_of(stored)
         name = _name_of(parent, attribute)
         kind: type[Spy]
