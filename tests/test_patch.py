@@ -8,6 +8,7 @@ import importlib
 import inspect
 import json
 import os
+import re
 import sys
 import textwrap
 import unittest
@@ -224,6 +225,29 @@ async def test_strict_replacements_refuse_unstubbed_calls(app: ModuleType) -> No
             await app.fetch_user(1)
         af.when(fetch_user).called_with(1).returns({"name": "ada"})
         assert await app.fetch_user(1) == {"name": "ada"}
+
+
+def test_a_property_is_replaced_by_a_fake_of_what_its_getter_returns(app: ModuleType) -> None:
+    """It specs a patched property from its getter's result class (reading gives the fake)."""
+    with af.patch.object(app.UserRepository, "dsn") as dsn:
+        assert app.UserRepository().dsn is dsn
+        assert dsn.upper() is not None
+        with pytest.raises(AttributeError):
+            _ = dsn.no_such_str_method
+    assert app.UserRepository().dsn == "postgres://db"
+
+
+async def test_spec_can_name_another_object(app: ModuleType) -> None:
+    """It specs the replacement from the object passed as spec=."""
+
+    class Stricter:
+        async def __call__(self, user_id: int, *, fresh: bool) -> dict: ...
+
+    with af.patch("app.services.fetch_user", spec=Stricter()) as fetch_user:
+        with pytest.raises(TypeError, match=r"missing 1 required keyword-only argument: 'fresh'"):
+            await app.fetch_user(1)
+        af.when(fetch_user).returns({"name": "ada"})
+        assert await app.fetch_user(1, fresh=True) == {"name": "ada"}
 
 
 def test_spec_false_gives_an_unspecced_fake_of_the_same_kind(app: ModuleType) -> None:
@@ -773,6 +797,25 @@ def test_an_instance_without_a_dict_cannot_be_patched() -> None:
         "test_an_instance_without_a_dict_cannot_be_patched.<locals>.Point, 'norm')."
     )
     assert point.norm() == 1
+
+
+def test_a_class_that_refuses_the_new_attribute() -> None:
+    """It passes on the reason a (non-built-in) class refused the replacement."""
+    import enum
+
+    class Color(enum.Enum):
+        RED = 1
+
+    with pytest.raises(TypeError) as info, af.patch.object(Color, "RED", new=2):
+        pass
+    # The class's own words (here Enum's) differ between Python versions.
+    prefix = "test_a_class_that_refuses_the_new_attribute.<locals>.Color"
+    assert re.match(
+        rf"^af\.patch\.object\({re.escape(prefix)}, 'RED'\): 'RED' cannot be replaced on "
+        rf"class '{re.escape(prefix)}' \(AttributeError: .+\)\.$",
+        str(info.value),
+    )
+    assert Color.RED.value == 1
 
 
 def test_a_value_cannot_be_patched_with_task_scope(app: ModuleType) -> None:

@@ -158,6 +158,42 @@ async def test_a_wrong_call_fails_at_call_time_with_the_real_error() -> None:
     assert (record.outcome, record.awaited) == ("raised", False)
 
 
+def test_a_sync_exception_is_recorded_and_raised() -> None:
+    """It records the exception a spied sync method raised."""
+
+    class Parser:
+        def parse(self, text: str) -> int:
+            return int(text)
+
+    spy = af.spy(Parser, "parse")
+    with pytest.raises(ValueError, match=r"invalid literal"):
+        Parser().parse("x")
+    (record,) = af.calls(spy)
+    assert record.outcome == "raised"
+    assert isinstance(record.exception, ValueError)
+
+
+async def test_a_signature_that_says_less_than_the_function_takes_is_not_enforced() -> None:
+    """It lets the real function decide: a call its declared signature refuses still runs."""
+
+    class Loose:
+        async def run(self, *args: int) -> tuple[int, ...]:
+            return args
+
+    Loose.run.__signature__ = inspect.Signature()  # type: ignore[attr-defined]
+    spy = af.spy(Loose, "run")
+    assert await Loose().run(1, 2) == (1, 2)
+    assert af.calls(spy)[0].result == (1, 2)
+
+
+async def test_an_async_generator_called_wrongly_fails_with_the_real_error() -> None:
+    """It raises the real TypeError of a bad call to a spied async generator, and records it."""
+    spy = af.spy(Repository, "rows")
+    with pytest.raises(TypeError, match=r"missing 1 required positional argument: 'limit'$"):
+        Repository().rows()  # type: ignore[call-arg]
+    assert af.calls(spy)[0].outcome == "raised"
+
+
 async def test_an_async_generator_records_the_items_it_yielded() -> None:
     """It passes the items through and records them as the call's result."""
     spy = af.spy(Repository, "rows")

@@ -791,6 +791,18 @@ class _Lazy:
         return Deferred(self.real(*self.args, **self.kwargs))
 
 
+class _Made:
+    """The resolver of a spied coroutine call whose real coroutine already exists."""
+
+    __slots__ = ("coroutine",)
+
+    def __init__(self, coroutine: Any) -> None:
+        self.coroutine = coroutine
+
+    def resolve_call(self, raw: list[Any]) -> Any:
+        return Deferred(self.coroutine)
+
+
 class Spy:
     """The record of a spied attribute: the real attribute runs, and its calls land in the core.
 
@@ -958,16 +970,17 @@ class _SpyPatch(_AttributePatch[Spy]):
         if signature is not None:
             try:
                 signature.bind(*args, **kwargs)
-            except TypeError as error:
+            except TypeError:
                 # The real function raises at call time; let it word the error.
+                # (When it does not, its signature said less than it takes: the
+                # coroutine it made is the call's.)
                 try:
                     coroutine = wrapped(*args, **kwargs)
-                except BaseException as real_error:
-                    fail(raw, real_error)
+                except BaseException as error:
+                    fail(raw, error)
                     raise
-                coroutine.close()
-                fail(raw, error)
-                raise
+                raw[AWAITABLE] = awaitable = run_awaited(raw, _Made(coroutine))
+                return awaitable
         # The real coroutine is created when the call is awaited: one that is
         # never awaited is closed by the Sandbox and leaves no warning behind.
         raw[AWAITABLE] = awaitable = run_awaited(raw, _Lazy(wrapped, args, kwargs))
