@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -419,3 +420,14 @@ async def test_when_session_get_drives_the_line_reader() -> None:
     assert await read_records(session, "https://api.example/export") == [{"id": 1}, {"id": 2}]
     assert body.closed is True
     af.verify(session.get).called_once_with("https://api.example/export")
+
+
+def test_without_aiohttp_installed_the_builder_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without aiohttp, `af.aiohttp_response()` says that it needs it."""
+    monkeypatch.setitem(sys.modules, "aiohttp", None)
+    with pytest.raises(ModuleNotFoundError) as caught:
+        af.aiohttp_response()
+    assert str(caught.value) == (
+        "af.aiohttp_response() builds a real aiohttp response, but aiohttp is not installed: "
+        "pip install aiohttp"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sys
 from collections.abc import Callable
 
 import httpx
@@ -431,3 +432,14 @@ async def test_when_client_stream_fails_mid_way() -> None:
     with pytest.raises(httpx.ReadError):
         await download(client, "https://files.example/f.bin", io.BytesIO(), print)
     assert (af.calls(body)[0].outcome, body.closed) == ("raised", True)
+
+
+def test_without_httpx_installed_the_builder_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without httpx, `af.httpx_response()` says that it needs it."""
+    monkeypatch.setitem(sys.modules, "httpx", None)
+    with pytest.raises(ModuleNotFoundError) as caught:
+        af.httpx_response()
+    assert str(caught.value) == (
+        "af.httpx_response() builds a real httpx response, but httpx is not installed: "
+        "pip install httpx"
+    )

@@ -85,6 +85,8 @@ def set_value_hooks(
 
 
 def _hooks_of(value: object) -> _Hooks | None:
+    if not _hooks:  # the common case: no value with hooks is alive
+        return None
     try:
         return _hooks.get(value)
     except TypeError:  # unhashable, or no weak references: has no hooks
