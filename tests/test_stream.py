@@ -291,3 +291,17 @@ def test_fails_after_takes_an_exception() -> None:
         "af.stream(...).fails_after(1, 'boom'): exc must be an exception instance or class, "
         "got str 'boom'."
     )
+
+
+async def test_aclose_during_another_tasks_pull_ends_that_read() -> None:
+    """`aclose()` while another task waits for a delayed chunk records the close at once;
+    that pull then ends the body instead of delivering more."""
+    body = af.stream([b"a", b"b", b"c"], delay=0.02)
+    got: list[bytes] = []
+    reader = asyncio.create_task(drain(body, got))
+    await asyncio.sleep(0.03)  # the first chunk is in, the second is on its way
+    await body.aclose()
+    (record,) = af.calls(body)
+    assert (record.outcome, body.closed) == ("cancelled", True)
+    await reader
+    assert got == [b"a"]

@@ -220,6 +220,8 @@ async def _iterate(run: Run[T]) -> AsyncGenerator[T, object]:
         for item in owner._items:
             if delay:
                 await sleep(delay)
+                if run.ended:  # closed by aclose() while this pull slept
+                    return
             yielded.append(item)
             run.count += 1
             yield item

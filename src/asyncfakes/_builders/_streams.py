@@ -97,6 +97,8 @@ async def _stream_body(run: Run[Any]) -> AsyncGenerator[Any, object]:
                     check[2](chunk, run.count)
             if delay:
                 await sleep(delay)
+                if run.ended:  # closed by aclose() while this pull slept
+                    return
             run.count += 1
             yield chunk
         if ending is not None:
