@@ -210,6 +210,28 @@ AREAS: tuple[Area, ...] = (
                 AttributeError,
                 "CallRecord is read-only: cannot delete 'args'",
             ),
+            case(
+                "wait-for-calls-count-text",
+                "a count of calls that is not a number",
+                """
+                ping = af.AsyncFake(name="ping")
+                await af.wait_for_calls(ping, "2")
+                """,
+                TypeError,
+                "wait_for_calls(ping, count='2'): count must be a whole number, not str",
+            ),
+            case(
+                "wait-for-calls-timeout-text",
+                "a timeout that is not a number",
+                """
+                ping = af.AsyncFake(name="ping")
+                await af.wait_for_calls(ping, timeout="1")
+                """,
+                TypeError,
+                """
+                wait_for_calls(ping, timeout='1'): timeout must be a number of seconds or None, not str
+                """,
+            ),
         ),
     ),
     Area(
@@ -330,6 +352,18 @@ AREAS: tuple[Area, ...] = (
                 1 call to an async fake was never awaited (a missing `await`?):
                   1. Api.get('https://a')  at example.py:2
                 Await each call (or pass it to asyncio.create_task); the never-awaited coroutines have been closed.
+                """,
+            ),
+            case(
+                "verify-times-text",
+                "a count that is not a number",
+                """
+                ping = af.AsyncFake(name="ping")
+                af.verify(ping).awaited(times="1")
+                """,
+                TypeError,
+                """
+                verify(ping).awaited(times='1'): times must be a whole number or None, not str
                 """,
             ),
         ),
@@ -783,6 +817,22 @@ AREAS: tuple[Area, ...] = (
                 af.when(Api.key).runs(<lambda>) gave 1: Api.key gives str, not int (typecheck=True)
                 """,
             ),
+            case(
+                "returns-a-coroutine",
+                "`returns()` of a coroutine object",
+                """
+                api = af.fake(Api)
+                pending = fetch("https://a")
+                try:
+                    af.when(api.get).returns(pending)
+                finally:
+                    pending.close()
+                """,
+                SpecTypeError,
+                """
+                af.when(Api.get).returns(<coroutine object fetch at 0x...>): a coroutine object can be awaited only once and would be handed out un-awaited; stub the value it gives with af.when(Api.get).returns(value), or compute it per call with af.when(Api.get).runs(async_function).
+                """,
+            ),
         ),
     ),
     Area(
@@ -895,6 +945,15 @@ AREAS: tuple[Area, ...] = (
                 """
                 tx is an async context manager, not an awaitable: use `async with tx as value:`, or build it with af.async_context(..., awaitable=True).
                 """,
+            ),
+            case(
+                "builder-name-not-text",
+                "a name that is not a string",
+                """
+                af.async_iter([1], name=42)
+                """,
+                TypeError,
+                "af.async_iter(): name must be a str, got int 42.",
             ),
         ),
     ),
@@ -1193,6 +1252,17 @@ AREAS: tuple[Area, ...] = (
                 af.aiohttp_response(): pass one body, got chunks= and text=; use chunks= for a streamed body, json= or text= for a body read at once.
                 """,
             ),
+            case(
+                "httpx-headers-not-a-mapping",
+                "headers that are neither a mapping nor pairs",
+                """
+                af.httpx_response(headers=42)
+                """,
+                TypeError,
+                """
+                af.httpx_response(): headers must be a mapping or a list of (name, value) pairs, got int 42.
+                """,
+            ),
         ),
     ),
     Area(
@@ -1465,6 +1535,42 @@ AREAS: tuple[Area, ...] = (
                 Release each one with `await db.release(conn)`, or acquire it with `async with db.acquire() as conn:`.
                 """,
             ),
+            case(
+                "acquire-times-out",
+                "waiting longer than the acquire timeout",
+                """
+                db = af.pool(size=1, acquire_timeout=0.01, name="db")
+                conn = await db.acquire()
+                await db.acquire()
+                """,
+                TimeoutError,
+                """
+                db.acquire(): no connection was released within 0.01 s (1 of 1 in use); release connections sooner, raise size=, or check for a leak with db.assert_all_released().
+                """,
+            ),
+            case(
+                "pool-acquire-timeout-text",
+                "an acquire timeout that is not a number",
+                """
+                af.pool(acquire_timeout="1")
+                """,
+                TypeError,
+                """
+                af.pool(acquire_timeout='1'): acquire_timeout must be a number of seconds or None, not str
+                """,
+            ),
+            case(
+                "acquire-timeout-text",
+                "`acquire()` with a timeout that is not a number",
+                """
+                db = af.pool(name="db")
+                db.acquire(timeout="1")
+                """,
+                TypeError,
+                """
+                db.acquire(timeout='1'): timeout must be a number of seconds or None, not str
+                """,
+            ),
         ),
     ),
     Area(
@@ -1517,6 +1623,28 @@ AREAS: tuple[Area, ...] = (
                 RuntimeError,
                 """
                 clock.advance() needs an active clock: call it inside `async with af.virtual_time() as clock:`
+                """,
+            ),
+            case(
+                "advance-by-text",
+                "advancing by something that is not a number",
+                """
+                async with af.virtual_time() as clock:
+                    await clock.advance("1")
+                """,
+                TypeError,
+                "clock.advance('1'): seconds must be a number, not str",
+            ),
+            case(
+                "virtual-time-auto-advance-text",
+                "`auto_advance` that is not a bool",
+                """
+                async with af.virtual_time(auto_advance="no"):
+                    pass
+                """,
+                TypeError,
+                """
+                af.virtual_time(auto_advance='no'): auto_advance must be True or False, not str
                 """,
             ),
         ),
@@ -1925,85 +2053,6 @@ class Gap:
 # the gap moves to AREAS with its exact message.
 GAPS = [
     Gap(
-        "acquire-times-out",
-        """
-        db = af.pool(size=1, acquire_timeout=0.01, name="db")
-        conn = await db.acquire()
-        await db.acquire()
-        """,
-        TimeoutError,
-        "db.acquire",
-        "af.pool: an acquire that times out raises a TimeoutError with an empty message",
-    ),
-    Gap(
-        "advance-by-text",
-        """
-        async with af.virtual_time() as clock:
-            await clock.advance("1")
-        """,
-        TypeError,
-        "clock.advance",
-        "clock.advance('1') raises math's 'must be real number, not str'",
-    ),
-    Gap(
-        "verify-times-text",
-        """
-        ping = af.AsyncFake(name="ping")
-        af.verify(ping).awaited(times="1")
-        """,
-        TypeError,
-        "verify(ping)",
-        "verify(...).awaited(times='1') raises \"'<' not supported between instances of 'str' and 'int'\"",
-    ),
-    Gap(
-        "wait-for-calls-count-text",
-        """
-        ping = af.AsyncFake(name="ping")
-        await af.wait_for_calls(ping, "2")
-        """,
-        TypeError,
-        "wait_for_calls(ping",
-        "wait_for_calls(fake, '2') raises \"'<' not supported between instances of 'str' and 'int'\"",
-    ),
-    Gap(
-        "wait-for-calls-timeout-text",
-        """
-        ping = af.AsyncFake(name="ping")
-        await af.wait_for_calls(ping, timeout="1")
-        """,
-        TypeError,
-        "wait_for_calls(ping",
-        "wait_for_calls(fake, timeout='1') raises \"'<' not supported between instances of 'str' and 'int'\"",
-    ),
-    Gap(
-        "pool-acquire-timeout-text",
-        """
-        af.pool(acquire_timeout="1")
-        """,
-        TypeError,
-        "af.pool(",
-        "af.pool(acquire_timeout='1') raises \"'<' not supported between instances of 'str' and 'int'\"",
-    ),
-    Gap(
-        "acquire-timeout-text",
-        """
-        db = af.pool(name="db")
-        db.acquire(timeout="1")
-        """,
-        TypeError,
-        "db.acquire(",
-        "pool.acquire(timeout='1') raises \"'<' not supported between instances of 'str' and 'int'\"",
-    ),
-    Gap(
-        "httpx-headers-not-a-mapping",
-        """
-        af.httpx_response(headers=42)
-        """,
-        TypeError,
-        "af.httpx_response()",
-        "af.httpx_response(headers=42) raises \"'int' object is not iterable\"",
-    ),
-    Gap(
         "patch-dict-of-a-path-to-a-non-mapping",
         """
         with af.patch.dict("os.sep", {"a": "b"}):
@@ -2012,41 +2061,6 @@ GAPS = [
         TypeError,
         "af.patch.dict('os.sep')",
         "af.patch.dict('os.sep', ...) raises \"string indices must be integers, not 'str'\"",
-    ),
-    Gap(
-        "returns-a-coroutine",
-        """
-        api = af.fake(Api)
-        pending = fetch("https://a")
-        try:
-            af.when(api.get).returns(pending)
-        finally:
-            pending.close()
-        """,
-        TypeError,
-        "af.when(Api.get).returns(",
-        "when(...).returns(a coroutine) is accepted: awaiting the fake gives the coroutine "
-        "object, which is never awaited (a RuntimeWarning at garbage collection)",
-    ),
-    Gap(
-        "virtual-time-auto-advance-text",
-        """
-        async with af.virtual_time(auto_advance="no"):
-            pass
-        """,
-        TypeError,
-        "af.virtual_time(",
-        "af.virtual_time(auto_advance='no') is accepted, and 'no' is true: time auto-advances",
-    ),
-    Gap(
-        "builder-name-not-text",
-        """
-        af.async_iter([1], name=42)
-        """,
-        TypeError,
-        "af.async_iter()",
-        "af.async_iter(name=42) is accepted; rendering any of its records later raises "
-        "\"'int' object is not callable\" (Track calls a non-str name)",
     ),
     Gap(
         "sse-data-not-text",
@@ -2195,17 +2209,37 @@ def test_known_gap_is_refused_with_an_explanation(gap: Gap) -> None:
     assert gap.mentions in str(raised)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: when(...).returns(coroutine) refuses the coroutine but does not close it, "
+    "so Python warns 'coroutine ... was never awaited' when it is collected "
+    "(af.async_context(coroutine) closes it)",
+)
+def test_a_refused_coroutine_is_closed() -> None:
+    """A coroutine refused as a stubbed value is closed: no "never awaited" warning follows."""
+
+    class Api:
+        async def get(self, url: str) -> bytes: ...
+
+    async def fetch(url: str) -> bytes: ...
+
+    api = af.fake(Api)
+    pending = fetch("https://a")
+    try:
+        with pytest.raises(TypeError):
+            af.when(api.get).returns(pending)
+        closed = pending.cr_frame is None
+    finally:
+        pending.close()
+    assert closed
+
+
 _VERIFIER_SUGGESTION = re.compile(r"verify\([^()]*\)\.(\w+)\(")
 _STUB_SUGGESTION = re.compile(r"af\.when\([^()]*\)\.(\w+)\(")
 _TOP_LEVEL_SUGGESTION = re.compile(r"\baf\.(\w+)(?:\.(\w+))?\(")
 
 # Messages that point to an API that does not exist (bugs).
-_WRONG_SUGGESTIONS = {
-    "verify-awaited-inside-on-a-sync-fake": (
-        "verify(sync fake).awaited_inside() suggests verify(...).called_inside(...), "
-        "which does not exist"
-    ),
-}
+_WRONG_SUGGESTIONS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
