@@ -89,15 +89,29 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs, env=PYTEST_ENV)
 
 
+# Fixed seeds, so that an order that fails can be replayed: the first in one
+# process, the others over two xdist workers (pytest -p randomly --randomly-seed=N).
+ISOLATION_SEEDS = (1, 20261126, 4242)
+
+
 @nox.session(python=LATEST)
 def isolation(session: nox.Session) -> None:
-    """The suite in random order, then over two workers: no test may depend on another."""
+    """The suite in three random orders (two over two workers): no test may depend on another.
+
+    tests/isolation_checks.py fails a test that leaves a sandbox, patch, clock,
+    thread or pending task behind for the next one.
+    """
     session.install(".[test]")
-    checks = {
-        "random order": ["pytest", "-p", "randomly", *session.posargs],
-        "two xdist workers": ["pytest", "-n", "2", *session.posargs],
-    }
-    _run_all(session, checks, env=PYTEST_ENV)
+    common = ["-p", "randomly", "-p", "isolation_checks", *session.posargs]
+    first, *others = ISOLATION_SEEDS
+    checks = {f"random order, seed {first}": ["pytest", f"--randomly-seed={first}", *common]}
+    for seed in others:
+        checks[f"two xdist workers, random order, seed {seed}"] = [
+            "pytest",
+            *("-n", "2", f"--randomly-seed={seed}"),
+            *common,
+        ]
+    _run_all(session, checks, env={**PYTEST_ENV, "PYTHONPATH": str(ROOT / "tests")})
 
 
 @nox.session(python=LATEST)
