@@ -216,15 +216,22 @@ async def _iterate(run: Run[T]) -> AsyncGenerator[T, object]:
     owner = run.owner
     delay = owner._delay
     yielded: list[T] = run.yielded  # type: ignore[assignment]
+    append = yielded.append
     try:
-        for item in owner._items:
-            if delay:
+        if not delay:
+            # The hot path: one append and one store per item.
+            for count, item in enumerate(owner._items, 1):
+                append(item)
+                run.count = count
+                yield item
+        else:
+            for item in owner._items:
                 await sleep(delay)
                 if run.ended:  # closed by aclose() while this pull slept
                     return
-            yielded.append(item)
-            run.count += 1
-            yield item
+                append(item)
+                run.count += 1
+                yield item
         error = owner._error
         if error is not None:
             raise make_error(error)

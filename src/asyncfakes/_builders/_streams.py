@@ -90,17 +90,23 @@ async def _stream_body(run: Run[Any]) -> AsyncGenerator[Any, object]:
         source: Iterator[object] = iter(owner._items)
         if ending is not None:
             source = islice(source, ending[0])
-        for chunk in source:
-            if check is not None:
-                chunk_type = type(chunk)
-                if chunk_type is not check[0] and chunk_type is not check[1]:
-                    check[2](chunk, run.count)
-            if delay:
-                await sleep(delay)
-                if run.ended:  # closed by aclose() while this pull slept
-                    return
-            run.count += 1
-            yield chunk
+        if check is None and not delay:
+            # The hot path (a list of chunks, no delay): one store per chunk.
+            for count, chunk in enumerate(source, 1):
+                run.count = count
+                yield chunk
+        else:
+            for chunk in source:
+                if check is not None:
+                    chunk_type = type(chunk)
+                    if chunk_type is not check[0] and chunk_type is not check[1]:
+                        check[2](chunk, run.count)
+                if delay:
+                    await sleep(delay)
+                    if run.ended:  # closed by aclose() while this pull slept
+                        return
+                run.count += 1
+                yield chunk
         if ending is not None:
             after, kind, error = ending
             if run.count < after:
