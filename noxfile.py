@@ -8,6 +8,7 @@ sessions. Virtual environments are made with uv when it is there (``pip install
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -114,6 +115,28 @@ def isolation(session: nox.Session) -> None:
     _run_all(session, checks, env={**PYTEST_ENV, "PYTHONPATH": str(ROOT / "tests")})
 
 
+# The core, spec, stubbing and verification modules: held to 100 % branch
+# coverage (`coverage`) and mutation-tested (`mutation`).
+CORE_MODULES = ("_recorder", "_spec", "_specfake", "_stubbing", "_verify", "_fake")
+
+
+@nox.session(python=LATEST)
+def coverage(session: nox.Session) -> None:
+    """The suite under branch coverage: the core modules must be at 100 %.
+
+    `coverage run -m pytest`, not pytest-cov, so that tracing starts before
+    pytest loads its plugins and the import-time lines of the pytest11 entry
+    point count. The report of every module is printed first, for information.
+    """
+    session.install("-e", ".[test]")
+    env = {**PYTEST_ENV, "COVERAGE_FILE": str(Path(session.create_tmp()) / ".coverage")}
+    session.run("coverage", "erase", env=env)
+    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    session.run("coverage", "report", env=env)
+    core = ",".join(f"*/asyncfakes/{name}.py" for name in CORE_MODULES)
+    session.run("coverage", "report", f"--include={core}", "--fail-under=100", env=env)
+
+
 @nox.session(python=LATEST)
 def typing(session: nox.Session) -> None:
     """mypy --strict and pyright strict on src/ and tests/typing/ (settings in pyproject.toml)."""
@@ -126,6 +149,20 @@ def typing(session: nox.Session) -> None:
         "pyright": ["pyright", "--pythonpath", python],
     }
     _run_all(session, checks, env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"})
+
+
+@nox.session(python=LATEST)
+def verifytypes(session: nox.Session) -> None:
+    """pyright --verifytypes: every symbol of the public API must have a known type (100 %)."""
+    # Installed as users get it (not editable), so that pyright reads the package's py.typed.
+    session.install(".", "pyright")
+    session.run(
+        "pyright",
+        "--verifytypes",
+        "asyncfakes",
+        "--ignoreexternal",
+        env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"},
+    )
 
 
 @nox.session(python=LATEST)
@@ -167,6 +204,62 @@ def bench(session: nox.Session) -> None:
     # The sleep-heavy suite that bench_virtual_time runs needs the test tools too.
     session.install(".[test,bench]")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+# Left out of mutation runs: the slow thread stress test, and the tests that
+# run pytest in a subprocess (it imports the installed package, not the mutant).
+MUTATION_SKIPS = (
+    "test_threads_stress.py",
+    "test_plugin_fakes.py",
+    "test_plugin_clock.py",
+    "test_patch_migration.py",
+)
+MUTATION_MIN_SCORE = 85.0
+
+
+@nox.session(python=LATEST)
+def mutation(session: nox.Session) -> None:
+    """Mutation testing of the core modules with mutmut (not in CI: it takes a while).
+
+    Runs on a copy of src/ and tests/ in the session's tmp folder, lists the
+    mutants that survived, and fails under 85 % killed (timeouts count as
+    killed). ``nox -s mutation -- _recorder _verify`` mutates only those modules.
+    """
+    session.install(".[test]", "mutmut>=3.3")
+    modules = session.posargs or list(CORE_MODULES)
+    work = Path(session.create_tmp()) / "mutation"
+    shutil.rmtree(work, ignore_errors=True)
+    skip = shutil.ignore_patterns("__pycache__", "typing", *MUTATION_SKIPS)
+    shutil.copytree(ROOT / "src", work / "src", ignore=skip)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=skip)
+    shutil.copy(ROOT / "pyproject.toml", work)
+    options = {
+        "source_paths": ["src"],
+        "only_mutate": [f"src/asyncfakes/{name}.py" for name in modules],
+        # The plugin comes from the mutated copy, as everything else.
+        "pytest_add_cli_args": ["-p", "no:randomly", "-p", "asyncfakes.pytest_plugin", "-x"],
+        "pytest_add_cli_args_test_selection": ["tests/"],
+        "mutate_only_covered_lines": ["true"],
+    }
+    lines = ["[mutmut]"]
+    for key, values in options.items():
+        lines.append(f"{key} =")
+        lines.extend(f"    {value}" for value in values)
+    (work / "setup.cfg").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    session.chdir(work)
+    session.run("mutmut", "run", "--max-children", str(os.cpu_count() or 2))
+    session.run("mutmut", "results")
+    session.run("mutmut", "export-cicd-stats")
+    stats = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8"))
+    killed = stats["killed"] + stats["timeout"]
+    score = 100.0 * killed / max(stats["total"], 1)
+    session.log(
+        f"mutation score {score:.1f} %: {killed} of {stats['total']} mutants killed "
+        f"({stats['timeout']} by timeout), {stats['survived']} survived, "
+        f"{stats['no_tests']} not covered"
+    )
+    if score < MUTATION_MIN_SCORE:
+        session.error(f"mutation score {score:.1f} % is under {MUTATION_MIN_SCORE} %")
 
 
 @nox.session(python=LATEST)
