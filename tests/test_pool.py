@@ -368,3 +368,11 @@ async def test_shortcuts_run_on_an_acquired_connection() -> None:
     assert db.acquired == 5
     assert db.in_use == 0
     af.verify(connection.executemany).awaited_once_with("INSERT", [(1,), (2,)])
+
+
+async def test_a_sandbox_checks_a_pool_made_outside_it() -> None:
+    """It lets a Sandbox find, through its journal, a pool made outside it and leaked inside it."""
+    db = af.pool(name="db")
+    with pytest.raises(af.LeakError, match=r"db: 1 connection acquired and never released:"):
+        async with af.Sandbox():
+            await db.acquire()

@@ -331,10 +331,12 @@ class _MemberMixin:
     """A fake whose calls are bound to a real signature and recorded with it."""
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
         return self._af_call(_getframe(1), args, kwargs)
 
     def _af_call(self, frame: FrameType, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """A call made from `frame`: bound, checked, recorded, then completed by the fake."""
+        __tracebackhide__ = True
         namespace = self.__dict__
         member: MemberSpec | None = namespace[_MEMBER]
         if member is None:

@@ -493,6 +493,7 @@ def assert_all_awaited() -> None:
         awaitable = raw[AWAITABLE]
         raw[AWAITABLE] = None
         awaitable.close()
+        raw[OUTCOME] = "cancelled"
     count = len(forgotten)
     lines = [
         f"{plural(count, 'call')} to an async fake {'was' if count == 1 else 'were'} "

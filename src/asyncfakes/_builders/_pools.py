@@ -163,6 +163,9 @@ class _AcquireMethod(Generic[C]):
     def __init__(self, pool: FakePool[C]) -> None:
         self.__dict__[TRACK_ATTR] = Track(f"{pool.name}.acquire")
         self._pool = pool
+        # Like a bound method: a Sandbox finds the pool behind a call of pool.acquire
+        # in its journal, and runs the pool's leak check.
+        self.__self__ = pool
 
     def __call__(self, *, timeout: float | None = None) -> _AcquireContext[C]:
         if timeout is not None and not _is_number(timeout):
