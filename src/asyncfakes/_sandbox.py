@@ -471,7 +471,13 @@ class Sandbox:
         candidates: list[object] = []
         targets = [raw[TARGET] for raw in self._journal._calls]
         # A call recorded on a bound method (`pool.acquire`) belongs to its object.
-        owners = [target.__self__ for target in targets if isinstance(target, types.MethodType)]
+        # So does one on a method-like object that names its owner (`pool.acquire`).
+        owners = [
+            target.__self__
+            for target in targets
+            if isinstance(target, types.MethodType)
+            or (not is_fake(target) and "__self__" in getattr(target, "__dict__", {}))
+        ]
         for obj in [*self._owned, *targets, *owners]:
             if id(obj) not in seen and not is_fake(obj):
                 seen.add(id(obj))
