@@ -236,8 +236,9 @@ def mutation(session: nox.Session) -> None:
     options = {
         "source_paths": ["src"],
         "only_mutate": [f"src/asyncfakes/{name}.py" for name in modules],
-        # The plugin comes from the mutated copy, as everything else.
-        "pytest_add_cli_args": ["-p", "no:randomly", "-p", "asyncfakes.pytest_plugin", "-x"],
+        # The pytest11 entry point imports the plugin from the mutated copy too:
+        # mutmut puts it first on sys.path.
+        "pytest_add_cli_args": ["-p", "no:randomly", "-x"],
         "pytest_add_cli_args_test_selection": ["tests/"],
         "mutate_only_covered_lines": ["true"],
     }
