@@ -477,7 +477,7 @@ def draw_chart(data: Mapping[str, Any]) -> None:
         axis.set_title(f"{name}: {spec.get('title', '')}", fontsize=10, loc="left")
         axis.tick_params(axis="x", labelsize=7)
         axis.margins(x=0.12)
-        axis.legend(fontsize=7, loc="lower right")
+        axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     figure.tight_layout()
     CHART.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(CHART, dpi=110)
