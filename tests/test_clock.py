@@ -541,7 +541,7 @@ def test_outside_a_running_loop_is_an_error() -> None:
 
 def test_under_trio_is_an_error() -> None:
     """Under trio (no asyncio loop) entering raises the same RuntimeError."""
-    trio = pytest.importorskip("trio")
+    import trio
 
     async def main() -> None:
         async with af.virtual_time():
@@ -641,7 +641,7 @@ async def test_advance_on_an_inactive_clock_is_an_error() -> None:
 
 def test_uvloop_is_refused_with_an_explanation() -> None:
     """On uvloop (C timers) entering raises RuntimeError naming the loop class."""
-    uvloop = pytest.importorskip("uvloop")
+    import uvloop
 
     async def main() -> None:
         async with af.virtual_time():
@@ -662,7 +662,7 @@ def test_uvloop_is_refused_with_an_explanation() -> None:
 
 def test_a_looptime_loop_is_refused() -> None:
     """On a loop whose time looptime already compacts, entering raises RuntimeError."""
-    looptime = pytest.importorskip("looptime")
+    import looptime
 
     async def main() -> None:
         async with af.virtual_time():

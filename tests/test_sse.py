@@ -7,11 +7,10 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 
 import httpx
+import httpx_sse
 import pytest
 
 import asyncfakes as af
-
-httpx_sse = pytest.importorskip("httpx_sse")
 
 
 async def text_of(body: AsyncIterator[bytes]) -> str:
