@@ -36,8 +36,11 @@ if sys.version_info >= (3, 11):
     _AcquireTimeout = TimeoutError
 else:  # 3.10: asyncio.TimeoutError is not the builtin yet; be both, as callers catch either
 
-    class _AcquireTimeout(asyncio.TimeoutError, TimeoutError):
-        """An acquire that waited past its timeout."""
+    _AcquireTimeout = type(
+        "TimeoutError",
+        (asyncio.TimeoutError, TimeoutError),
+        {"__module__": "builtins", "__doc__": "An acquire that waited past its timeout."},
+    )
 
 
 def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
