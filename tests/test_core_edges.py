@@ -8,6 +8,8 @@ checked: a mutant of the code survived, or a branch never ran.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import os
 
 import pytest
 
@@ -82,3 +84,167 @@ async def test_entered_contexts_are_not_reported_as_unawaited() -> None:
         assert sandbox.journal.unawaited() == []
         af.assert_all_awaited()
     assert [record.awaited for record in af.calls(acquiring)] == [True, True]
+
+
+# ------------------------------------------------------------- verification
+
+HERE = os.path.relpath(__file__)
+
+
+def line(offset: int = 0) -> int:
+    """The caller's line number plus `offset`."""
+    frame = inspect.currentframe()
+    assert frame is not None
+    assert frame.f_back is not None
+    return frame.f_back.f_lineno + offset
+
+
+class Api:
+    async def get(self, url: str) -> bytes: ...
+
+    def key(self, user_id: int) -> str: ...
+
+
+class Unequal:
+    """A matcher that cannot be compared: its `==` raises."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("cannot compare")
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return "<Unequal>"
+
+
+async def test_a_failed_check_lists_each_call_with_how_it_ended() -> None:
+    """It lists awaited, never-awaited and discarded calls of an async member, each with its status."""
+    api = af.fake(Api)
+    await api.get("a")
+    first = line()
+    forgotten = api.get("b")
+    discarded = api.get("c")
+    discarded.close()
+    try:
+        with pytest.raises(af.VerificationError) as caught:
+            af.verify(api.get).awaited_with("z")
+    finally:
+        forgotten.close()
+    assert str(caught.value) == "\n".join(
+        [
+            "The latest await of Api.get has other arguments:",
+            "  expected: Api.get('z')",
+            "  actual:   Api.get('a')",
+            "                    ^^^",
+            "Calls (3):",
+            f"  1. Api.get('a')  [awaited, returned]  at {HERE}:{first - 1}",
+            f"  2. Api.get('b')  [never awaited]  at {HERE}:{first + 1}",
+            f"  3. Api.get('c')  [cancelled]  at {HERE}:{first + 2}",
+        ]
+    )
+
+
+def test_a_failed_check_of_a_sync_member_shows_outcomes() -> None:
+    """It lists a sync member's calls as returned, raised, or still running (checked from inside)."""
+    seen: list[str] = []
+
+    def effect(user_id: int) -> str:
+        if user_id == 2:
+            raise KeyError(user_id)
+        if user_id == 3:
+            with pytest.raises(af.VerificationError) as inside:
+                af.verify(key).called(times=1)
+            seen.append(str(inside.value))
+        return "k"
+
+    key = af.MagicFake(name="key", side_effect=effect)
+    first = line()
+    key(1)
+    with pytest.raises(KeyError):
+        key(2)
+    key(3)
+    assert seen == [
+        "\n".join(
+            [
+                "Expected key to be called 1 time, but it was called 3 times.",
+                "Calls (3):",
+                f"  1. key(1)  [returned]  at {HERE}:{first + 1}",
+                f"  2. key(2)  [raised]  at {HERE}:{first + 3}",
+                f"  3. key(3)  [not awaited]  at {HERE}:{first + 4}",
+            ]
+        )
+    ]
+
+
+async def test_arguments_the_real_signature_rejects_never_match() -> None:
+    """It reports a mismatch, not a TypeError, when the expected arguments do not fit the signature."""
+    api = af.fake(Api)
+    await api.get("a")
+    with pytest.raises(af.VerificationError, match=r"^The latest await of Api\.get has other"):
+        af.verify(api.get).awaited_with("a", bogus=1)
+    with pytest.raises(af.VerificationError, match=r"^The latest await of Api\.get has other"):
+        af.verify(api.get).awaited_with(Unequal())
+
+
+def test_a_matcher_that_cannot_compare_does_not_match() -> None:
+    """It treats an expected value whose `==` raises as different, for unspec'd fakes too."""
+    ping = af.MagicFake(name="ping")
+    ping("a")
+    with pytest.raises(af.VerificationError) as caught:
+        af.verify(ping).called_with(Unequal())
+    assert str(caught.value).splitlines()[:3] == [
+        "The latest call of ping has other arguments:",
+        "  expected: ping(<Unequal>)",
+        "  actual:   ping('a')",
+    ]
+
+
+async def test_awaited_inside_a_value_that_is_not_a_fake_names_it_by_its_repr() -> None:
+    """It names a context that is neither a fake nor a named object by its repr."""
+    op = af.AsyncFake(name="op")
+    await op()
+    call = line(-1)
+    with pytest.raises(af.VerificationError) as caught:
+        af.verify(op).awaited_inside(42)
+    assert str(caught.value) == "\n".join(
+        [
+            "Expected every await of op inside 42, but 1 of 1 await ran outside it:",
+            f"  - op()  at {HERE}:{call}  (inside: no fake context)",
+            "Run the call inside `async with 42:` or check the context passed.",
+        ]
+    )
+
+
+def test_in_order_without_any_call_says_so() -> None:
+    """It says there were no calls at all when none of the fakes was called."""
+    with af.Sandbox(), pytest.raises(af.VerificationError) as caught:
+        af.assert_in_order(af.AsyncFake(name="begin"), af.AsyncFake(name="commit"))
+    assert str(caught.value) == "\n".join(
+        [
+            "Calls were not made in the expected order.",
+            "Expected order:",
+            "  1. begin  <- not found after the previous one",
+            "  2. commit",
+            "Actual calls: none.",
+        ]
+    )
+
+
+async def test_called_inside_checks_every_sync_call() -> None:
+    """It holds for sync calls made inside the context and names each one made outside."""
+    cache = af.MagicFake(name="cache")
+    lock = af.async_context(name="lock")
+    async with lock:
+        cache.get("k")
+    af.verify(cache.get).called_inside(lock)
+    cache.get("x")
+    outside = line(-1)
+    with pytest.raises(af.VerificationError) as caught:
+        af.verify(cache.get).called_inside(lock)
+    assert str(caught.value) == "\n".join(
+        [
+            "Expected every call of cache.get inside lock, but 1 of 2 calls ran outside it:",
+            f"  - cache.get('x')  at {HERE}:{outside}  (inside: no fake context)",
+            "Run the call inside `async with lock:` or check the context passed.",
+        ]
+    )
