@@ -197,15 +197,16 @@ class FakeAsyncContext(Generic[T]):
     async def __aenter__(self) -> T:
         raw = new_record(self.__dict__[TRACK_ATTR], self, (), {}, sys._getframe(1))
         begin_await(raw)
-        self.entered += 1
         if self._on_enter is not None:
             try:
                 result = self._on_enter()
                 if hasattr(result, "__await__"):
                     await result
             except BaseException as error:
+                # The entry never completed: no block opened, nothing to exit.
                 fail(raw, error)
                 raise
+        self.entered += 1
         key = _task_key()
         opened = self._open.get(key)
         if opened is None:

@@ -358,6 +358,17 @@ class _Recording:
                 return (await result) if _isawaitable(result) else result
         return await self._execute_mock_call(*args, **kwargs)  # type: ignore[attr-defined]
 
+    def __getattr__(self, name: str) -> Any:
+        child = _base_getattr(self, name)
+        if type(self).__getattr__ is _Recording.__getattr__:
+            cache_child(self, name, child)
+        return child
+
+    def mock_add_spec(self, spec: Any, spec_set: bool = False) -> None:
+        """As `unittest.mock.Mock.mock_add_spec`; children read before stay subject to the new spec."""
+        _forget_cached_children(self)
+        super().mock_add_spec(spec, spec_set)  # type: ignore[misc]
+
     def reset_mock(self, /, *args: Any, **kwargs: Any) -> None:
         """As `unittest.mock.Mock.reset_mock`; also forgets this fake's recorded calls."""
         namespace = self.__dict__
@@ -565,6 +576,34 @@ class MagicFake(_Recording, _mock.MagicMock):
             raise
         finish(raw, result)
         return result
+
+
+_base_getattr: Callable[[Any, str], Any] = _mock.NonCallableMock.__getattr__
+_CACHED = "_af_cached_children"
+
+
+def cache_child(fake: Any, name: str, child: object) -> None:
+    """Keep a child the mock machinery created in the instance dict.
+
+    `unittest.mock` finds an auto-created child through `__getattr__` on every
+    read (about a microsecond: `client.get(...)` pays it per call); a child in
+    the instance dict is found by the normal lookup, as an assigned child
+    already is. Only plain children are kept: `mock_add_spec` forgets them, so
+    the new spec still decides what exists.
+    """
+    namespace = fake.__dict__
+    if name.startswith("__") or namespace["_mock_children"].get(name) is not child:
+        return
+    # A frozenset, replaced rather than changed: a copy of the fake shares it safely.
+    namespace[_CACHED] = namespace.get(_CACHED, frozenset()) | {name}
+    namespace[name] = child
+
+
+def _forget_cached_children(fake: Any) -> None:
+    namespace = fake.__dict__
+    for name in namespace.pop(_CACHED, ()):
+        if namespace.get(name) is namespace["_mock_children"].get(name):
+            del namespace[name]
 
 
 def _isawaitable(value: object) -> bool:

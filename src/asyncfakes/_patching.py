@@ -741,8 +741,16 @@ class _DictPatch(Patch[M]):
     def _apply(self) -> M:
         target = self._in_dict
         if isinstance(target, str):
+            path = target
             parent, attribute = _resolve_target(self._label, target)
             target = cast("M", _lookup(self._label, parent, attribute))
+            found = cast("object", target)
+            if not (hasattr(found, "__setitem__") and hasattr(found, "keys")):
+                raise TypeError(
+                    f"{self._label}: {path} is a {type(found).__name__}, not a mapping; "
+                    "patch.dict() sets items of a dict or another mutable mapping "
+                    "(such as os.environ)."
+                )
         original: dict[Any, Any] = {key: target[key] for key in target}
         try:
             if self._clear:

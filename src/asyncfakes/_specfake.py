@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, final, overload
 from ._cm import FakeAsyncContext
 from ._errors import SpecAttributeError, SpecTypeError, UnstubbedCallError
 from ._fake import _DEFAULT as DEFAULT
-from ._fake import AsyncFake, MagicFake, get_stub, is_fake, set_stub
+from ._fake import AsyncFake, MagicFake, cache_child, get_stub, is_fake, set_stub
 from ._format import format_args, format_call
 from ._iter import FakeAsyncIterator
 from ._recorder import BOUND, NO_KWARGS, TRACK_ATTR, get_track, new_record
@@ -473,7 +473,10 @@ class _InstanceMixin(_MemberMixin):
             if wrapper is None:
                 wrapper = awaitables[name] = AwaitableAttribute(super().__getattr__(name))  # type: ignore[misc]
             return wrapper
-        return super().__getattr__(name)  # type: ignore[misc]
+        child = super().__getattr__(name)  # type: ignore[misc]
+        if member is not None and member.is_callable:
+            cache_child(self, name, child)
+        return child
 
     def __setattr__(self, name: str, value: Any) -> None:
         namespace = self.__dict__

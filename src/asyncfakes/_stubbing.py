@@ -622,6 +622,7 @@ class Stub(Generic[T_co]):
         shape = table.shape
         if inspect.iscoroutine(value):
             name = fake_name(table.target)
+            value.close()  # refused: do not leave it to warn "never awaited" at collection
             raise SpecTypeError(
                 f"af.when({name}).returns({shown}): a coroutine object can be awaited only once "
                 "and would be handed out un-awaited; stub the value it gives with "
