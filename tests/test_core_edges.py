@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -248,3 +249,83 @@ async def test_called_inside_checks_every_sync_call() -> None:
             "Run the call inside `async with lock:` or check the context passed.",
         ]
     )
+
+
+# ----------------------------------------------------------------- stubbing
+
+
+class Feed:
+    async def get(self, url: str) -> bytes: ...
+
+    async def events(self, topic: str) -> AsyncIterator[int]:
+        yield 0
+
+
+async def test_a_strict_fake_lists_every_kind_of_outcome_in_its_rules() -> None:
+    """It describes each rule's whole script, latest first, when no rule matches a strict call."""
+    feed = af.fake(Feed, strict=True)
+    af.when(feed.get).called_with("a").after(1).returns(b"a").times(2)
+    af.when(feed.get).called_with("b").raises(ConnectionError)
+    af.when(feed.get).called_with("d").hangs()
+    af.when(feed.get).called_with("e").after(2.5)
+    af.when(feed.get).called_with("f").raises(KeyError("k")).returns(b"f")
+    af.when(feed.get).called_with("g").returns(b"g").times(1)
+    assert await feed.get("g") == b"g"
+    with pytest.raises(af.UnstubbedCallError) as caught:
+        await feed.get("zzz")
+    assert str(caught.value) == "\n".join(
+        [
+            "Unstubbed call on a strict fake: Feed.get('zzz')",
+            "Stubs of Feed.get (the latest added wins):",
+            "  1. called_with('g'): returns(b'g').times(1)  (used up)",
+            "  2. called_with('f'): raises(KeyError('k')).returns(b'f')",
+            "  3. called_with('e'): after(2.5)",
+            "  4. called_with('d'): hangs()",
+            "  5. called_with('b'): raises(ConnectionError)",
+            "  6. called_with('a'): after(1).returns(b'a').times(2)",
+            "Stub it with: af.when(Feed.get).called_with('zzz').returns(...)",
+        ]
+    )
+    af.when(feed.events).called_with("t").yields(1, 2).raises(EOFError)
+    with pytest.raises(af.UnstubbedCallError) as iterated:
+        feed.events("u")
+    assert str(iterated.value).splitlines()[1:3] == [
+        "Stubs of Feed.events (the latest added wins):",
+        "  1. called_with('t'): yields(1, 2).raises(EOFError)",
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a rule's runs(function) is described as runs('compute'), the repr of the "
+    "function's qualname, instead of runs(compute)",
+)
+async def test_a_runs_rule_names_its_function() -> None:
+    """It names the function of a `runs` outcome as written: ``runs(compute)``."""
+    feed = af.fake(Feed, strict=True)
+
+    def compute(url: str) -> bytes:
+        return url.encode()
+
+    af.when(feed.get).called_with("c").runs(compute)
+    with pytest.raises(af.UnstubbedCallError) as caught:
+        await feed.get("zzz")
+    assert "  1. called_with('c'): runs(compute)" in str(caught.value).splitlines()
+
+
+async def test_a_matcher_that_cannot_compare_matches_no_call() -> None:
+    """It skips a rule whose matcher raises on comparison, and answers with the next rule."""
+    feed = af.fake(Feed)
+    af.when(feed.get).returns(b"any")
+    af.when(feed.get).called_with(Unequal()).returns(b"never")
+    assert await feed.get("a") == b"any"
+
+
+async def test_a_used_up_script_falls_back_to_older_rules() -> None:
+    """It moves on to older rules once every outcome of the newest one was used its times."""
+    op = af.AsyncFake(name="op")
+    af.when(op).returns("old")
+    af.when(op).raises(ConnectionError).times(1).returns("new").times(1)
+    with pytest.raises(ConnectionError):
+        await op()
+    assert [await op(), await op()] == ["new", "old"]
