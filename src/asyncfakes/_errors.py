@@ -121,8 +121,8 @@ class PoolClosedError(AsyncFakesError, RuntimeError):
         >>> try:
         ...     asyncio.run(main())
         ... except af.PoolClosedError as error:
-        ...     print(error)
-        db.acquire(): the pool is closed; acquire connections before db.close(), or build a new pool.
+        ...     print(str(error).split("; ")[0])
+        db.acquire(): the pool is closed
     """
 
 
@@ -139,8 +139,8 @@ class ConnectionReleasedError(AsyncFakesError, RuntimeError):
         >>> try:
         ...     asyncio.run(leaky())
         ... except af.ConnectionReleasedError as error:
-        ...     print(str(error).split(";")[0])
-        <connection #1 of db (released)>.fetch: the connection was used after it was released back to db
+        ...     print(str(error).split(": ")[1].split(";")[0])
+        the connection was used after it was released back to db
     """
 
 

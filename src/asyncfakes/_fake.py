@@ -365,7 +365,7 @@ class _Recording:
         return child
 
     def mock_add_spec(self, spec: Any, spec_set: bool = False) -> None:
-        """As `unittest.mock.Mock.mock_add_spec`; children read before stay subject to the new spec."""
+        """As `unittest.mock.Mock.mock_add_spec`; children read before obey the new spec too."""
         _forget_cached_children(self)
         super().mock_add_spec(spec, spec_set)  # type: ignore[misc]
 
