@@ -35,7 +35,6 @@ def _is_number(value: object) -> bool:
 if sys.version_info >= (3, 11):
     _AcquireTimeout = TimeoutError
 else:  # 3.10: asyncio.TimeoutError is not the builtin yet; be both, as callers catch either
-
     _AcquireTimeout = type(
         "TimeoutError",
         (asyncio.TimeoutError, TimeoutError),
