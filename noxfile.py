@@ -215,6 +215,9 @@ MUTATION_SKIPS = (
     "test_patch_migration.py",
 )
 MUTATION_MIN_SCORE = 85.0
+# _fake and _specfake are left out: their calls capture the caller's frame
+# (sys._getframe) for call sites, and mutmut's trampolines would be that caller.
+MUTATED_MODULES = ("_recorder", "_spec", "_stubbing", "_verify")
 
 
 @nox.session(python=LATEST)
@@ -226,7 +229,7 @@ def mutation(session: nox.Session) -> None:
     killed). ``nox -s mutation -- _recorder _verify`` mutates only those modules.
     """
     session.install(".[test]", "mutmut>=3.3")
-    modules = session.posargs or list(CORE_MODULES)
+    modules = session.posargs or list(MUTATED_MODULES)
     work = Path(session.create_tmp()) / "mutation"
     shutil.rmtree(work, ignore_errors=True)
     skip = shutil.ignore_patterns("__pycache__", "typing", *MUTATION_SKIPS)
