@@ -657,13 +657,13 @@ class MemberSpec:
         annotation: object = _empty,
         returns: object = _empty,
     ) -> None:
-        self.name = name
-        self.qualname = qualname
+        self.name: str = name
+        self.qualname: str = qualname
         self._kind = kind
         self._function = _hold(function)
-        self.binding = binding  # "method", "class", "static", "function"
+        self.binding: str = binding  # "method", "class", "static", "function"
         self._owner = _hold(owner)
-        self.value = value
+        self.value: object = value
         self._annotation = _hold(annotation)
         self._returns = _hold(returns)  # a return class known without annotations (nested classes)
         self._signature: inspect.Signature | object | None = _empty
