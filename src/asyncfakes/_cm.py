@@ -173,10 +173,10 @@ class FakeAsyncContext(Generic[T]):
         # The open blocks' records, per task: a context shared by concurrent
         # tasks closes the block of the task that exits.
         self._open: dict[object, list[list[Any]]] = {}
-        self.entered = 0
-        self.exited = 0
+        self.entered: int = 0
+        self.exited: int = 0
         self.exit_exception: BaseException | None = None
-        self.awaits = 0
+        self.awaits: int = 0
 
     @property
     def name(self) -> str:

@@ -286,8 +286,8 @@ class FakeAsyncIterator(Generic[T]):
         self._delay = ensure_delay(delay, name)
         self._error = error
         self._consumed_before = 0
-        self.closed = False
-        self.iterations = 0
+        self.closed: bool = False
+        self.iterations: int = 0
         self._running: set[Run[T]] = set()
         self._current: AsyncGenerator[T, object] | None = None
         self._current_run: Run[T] | None = None
