@@ -249,6 +249,7 @@ def mutation(session: nox.Session) -> None:
             "--deselect=tests/test_compat_asyncmock.py::test_dir_and_repr",
         ],
         "pytest_add_cli_args_test_selection": ["tests/"],
+        "also_copy": ["docs", "CHANGELOG.md", "README.md"],
         "mutate_only_covered_lines": ["true"],
     }
     lines = ["[mutmut]"]
