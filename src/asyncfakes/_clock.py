@@ -35,6 +35,7 @@ from typing import Any, Final
 from typing_extensions import Self
 
 from ._format import format_site
+from ._types import is_bool, is_number
 
 __all__ = ["VirtualClock", "virtual_time"]
 
@@ -152,7 +153,7 @@ class VirtualClock:
             >>> asyncio.run(main())
             ([10.0, 20.0, 30.0], 35.0)
         """
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        if not is_number(seconds):
             raise TypeError(
                 f"clock.advance({seconds!r}): seconds must be a number, "
                 f"not {type(seconds).__name__}"
@@ -374,7 +375,7 @@ def virtual_time(*, auto_advance: bool = True) -> VirtualClock:
         >>> asyncio.run(main())
         'timed out at 30.0'
     """
-    if not isinstance(auto_advance, bool):
+    if not is_bool(auto_advance):
         raise TypeError(
             f"af.virtual_time(auto_advance={auto_advance!r}): auto_advance must be True or "
             f"False, not {type(auto_advance).__name__}"

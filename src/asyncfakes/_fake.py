@@ -168,7 +168,8 @@ def _sync(fake: Any) -> None:
             names: dict[int, tuple[str, str | None]] = {}
             for raw in _drain(pending):
                 # A fresh dict for a call recorded with the shared NO_KWARGS.
-                args, kwargs = raw[ARGS], raw[KWARGS] or {}
+                args = raw[ARGS]
+                kwargs: dict[str, Any] = raw[KWARGS] or {}
                 target = raw[TARGET]
                 if target is fake:
                     call = _Call((args, kwargs), two=True)
@@ -346,7 +347,8 @@ class _Recording:
     _af_resolve_eagerly = _af_resolve_call
 
     async def _af_eager_outcome(self, raw: list[Any]) -> Any:
-        args, kwargs = raw[ARGS], raw[KWARGS] or {}
+        args = raw[ARGS]
+        kwargs: dict[str, Any] = raw[KWARGS] or {}
         stub = self.__dict__[_STUB]
         if stub is not None:
             result = stub(self, args, kwargs, raw)
@@ -358,11 +360,13 @@ class _Recording:
                 return (await result) if _isawaitable(result) else result
         return await self._execute_mock_call(*args, **kwargs)  # type: ignore[attr-defined]
 
-    def __getattr__(self, name: str) -> Any:
-        child = _base_getattr(self, name)
-        if type(self).__getattr__ is _Recording.__getattr__:
-            cache_child(self, name, child)
-        return child
+    if not TYPE_CHECKING:  # a typed __getattr__ would let every attribute type-check
+
+        def __getattr__(self, name: str) -> Any:
+            child = _base_getattr(self, name)
+            if type(self).__getattr__ is _Recording.__getattr__:
+                cache_child(self, name, child)
+            return child
 
     def mock_add_spec(self, spec: Any, spec_set: bool = False) -> None:
         """As `unittest.mock.Mock.mock_add_spec`; children read before obey the new spec too."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 import sys
 import typing
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, final, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, cast, final, overload
 
 from ._cm import FakeAsyncContext
 from ._errors import SpecAttributeError, SpecTypeError, UnstubbedCallError
@@ -473,7 +473,7 @@ class _InstanceMixin(_MemberMixin):
             if wrapper is None:
                 wrapper = awaitables[name] = AwaitableAttribute(super().__getattr__(name))  # type: ignore[misc]
             return wrapper
-        child = super().__getattr__(name)  # type: ignore[misc]
+        child = cast("Any", super().__getattr__(name))  # type: ignore[misc]
         if member is not None and member.is_callable:
             cache_child(self, name, child)
         return child

@@ -204,7 +204,7 @@ class _Table:
     ) -> Any:
         actual: object
         if self.member is not None:
-            bound = raw[BOUND] if raw is not None else None
+            bound = raw[BOUND]
             if bound is None:
                 try:
                     bound = self.member.bind(args, kwargs)

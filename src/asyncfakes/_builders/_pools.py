@@ -22,14 +22,11 @@ from .._errors import ConnectionReleasedError, LeakError, PoolClosedError, SpecA
 from .._fake import AsyncFake, MagicFake
 from .._format import plural
 from .._recorder import TRACK_ATTR, Track, begin_await, fail, finish, new_record, view
+from .._types import is_number
 
 __all__ = ["FakePool", "pool"]
 
 C = TypeVar("C")
-
-
-def _is_number(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float))
 
 
 if sys.version_info >= (3, 11):
@@ -170,7 +167,7 @@ class _AcquireMethod(Generic[C]):
         self.__self__ = pool
 
     def __call__(self, *, timeout: float | None = None) -> _AcquireContext[C]:
-        if timeout is not None and not _is_number(timeout):
+        if timeout is not None and not is_number(timeout):
             raise TypeError(
                 f"{self._pool.name}.acquire(timeout={timeout!r}): timeout must be a number of "
                 f"seconds or None, not {type(timeout).__name__}"
@@ -607,7 +604,7 @@ def pool(
     """
     if type(size) is not int or size < 1:
         raise ValueError(f"af.pool(size={size!r}): size must be a whole number of at least 1")
-    if acquire_timeout is not None and not _is_number(acquire_timeout):
+    if acquire_timeout is not None and not is_number(acquire_timeout):
         raise TypeError(
             f"af.pool(acquire_timeout={acquire_timeout!r}): acquire_timeout must be a number "
             f"of seconds or None, not {type(acquire_timeout).__name__}"
