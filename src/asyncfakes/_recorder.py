@@ -43,6 +43,7 @@ __all__ = [
     "get_track",
     "is_unawaited",
     "journal",
+    "process_journal",
     "max_concurrency",
     "ordered",
     "run_awaited",
@@ -551,6 +552,11 @@ class Journal:
 _process_journal = Journal()
 _active: list[Journal] = [_process_journal]
 _active_lock = threading.Lock()
+
+
+def process_journal() -> Journal:
+    """The process-wide journal: the active one when no `Sandbox` is open."""
+    return _process_journal
 
 
 def journal() -> Journal:

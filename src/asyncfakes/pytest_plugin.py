@@ -17,6 +17,7 @@ import pytest
 
 from ._clock import VirtualClock, virtual_time
 from ._patching import patch
+from ._recorder import process_journal
 from ._sandbox import Sandbox
 
 __all__ = [
@@ -181,9 +182,15 @@ def pytest_runtest_makereport(
 def pytest_runtest_teardown(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
-    """After the test's fixtures are torn down, undo the patches and spies it left started."""
+    """After the test's fixtures are torn down, undo the patches and spies it left started.
+
+    Then forget the process-wide journal's calls: outside a `Sandbox` they would
+    otherwise pile up for the whole session, each keeping its fake alive. (A
+    fake's own calls, `af.calls(fake)`, stay with the fake.)
+    """
     __tracebackhide__ = True
     try:
         return (yield)
     finally:
         patch.stopall()
+        process_journal().clear()
