@@ -329,3 +329,33 @@ async def test_a_used_up_script_falls_back_to_older_rules() -> None:
     with pytest.raises(ConnectionError):
         await op()
     assert [await op(), await op()] == ["new", "old"]
+
+
+async def test_a_delayed_yields_waits_before_each_item() -> None:
+    """It sleeps the `after()` delay of a yields outcome before each item, in loop time."""
+    feed = af.fake(Feed)
+    af.when(feed.events).after(1).yields(1, 2)
+    async with af.virtual_time() as clock:
+        events = feed.events("t")
+        assert events.name == "Feed.events()"
+        assert [event async for event in events] == [1, 2]
+        assert clock.now() == 2.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: on an async generator member, after(s) with no items (alone, or before "
+    "raises()) does not wait: the delay is only slept before items, and there are none",
+)
+async def test_a_delay_without_items_still_waits() -> None:
+    """It waits the `after()` delay before an empty iteration ends or its error is raised."""
+    quiet, failing = af.fake(Feed), af.fake(Feed)
+    af.when(quiet.events).after(2)
+    af.when(failing.events).after(0.5).raises(EOFError)
+    async with af.virtual_time() as clock:
+        assert [event async for event in quiet.events("t")] == []
+        assert clock.now() == 2.0
+        with pytest.raises(EOFError):
+            async for _ in failing.events("t"):
+                pass
+        assert clock.now() == 2.5
