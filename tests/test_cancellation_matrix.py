@@ -144,7 +144,7 @@ class AsyncFakeHangs(Scenario):
     async def run(self) -> None:
         self.op = af.AsyncFake(name="op")
         af.when(self.op).hangs()
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(asyncio.TimeoutError):  # not the builtin on 3.10
             await asyncio.wait_for(self.op(), 5)
         self.timed_out = True
 
@@ -282,7 +282,7 @@ class StreamStalls(Scenario):
                 async for chunk in chunks:
                     self.seen.append(chunk)
 
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(asyncio.TimeoutError):  # not the builtin on 3.10
             await asyncio.wait_for(read(), 5)
 
     def check(self, cancelled: bool) -> None:
@@ -456,7 +456,7 @@ class PoolAcquireTimeout(Scenario):
         self.db = self.sandbox.pool(size=1, acquire_timeout=0.5, name="db")
         conn = await self.db.acquire()
         try:
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(asyncio.TimeoutError):  # not the builtin on 3.10
                 await self.db.acquire()
         finally:
             await self.db.release(conn)
@@ -646,7 +646,7 @@ async def test_a_cancelled_entry_is_not_counted_as_entered() -> None:
         async with context:
             pass
 
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):  # not the builtin on 3.10
         await asyncio.wait_for(use(), 0.01)
     assert not context.is_open
     assert (context.entered, context.exited) == (0, 0)
