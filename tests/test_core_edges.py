@@ -11,6 +11,7 @@ import asyncio
 import inspect
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -359,3 +360,49 @@ async def test_a_delay_without_items_still_waits() -> None:
             async for _ in failing.events("t"):
                 pass
         assert clock.now() == 2.5
+
+
+# ------------------------------------------------- tracebacks hide the library
+
+
+def _failures() -> list[tuple[str, Any]]:
+    """One failing use of each check, by name."""
+    op = af.AsyncFake(name="op")
+    key = af.MagicFake(name="key")
+    key(1)
+    done = af.AsyncFake(name="done")
+    asyncio.run(done())
+    context = af.async_context(name="context")
+    return [
+        ("awaited", lambda: af.verify(op).awaited()),
+        ("not_awaited", lambda: af.verify(done).not_awaited()),
+        ("awaited_with", lambda: af.verify(op).awaited_with(1)),
+        ("awaited_once_with", lambda: af.verify(op).awaited_once_with(1)),
+        ("awaited_inside", lambda: af.verify(op).awaited_inside(context)),
+        ("called", lambda: af.verify(op).called()),
+        ("not_called", lambda: af.verify(key).not_called()),
+        ("called_with", lambda: af.verify(key).called_with(2)),
+        ("called_once_with", lambda: af.verify(key).called_once_with(2)),
+        ("called_inside", lambda: af.verify(key).called_inside(context)),
+        ("assert_in_order", lambda: af.assert_in_order(op, key)),
+        ("assert_all_awaited", _forgotten_await),
+    ]
+
+
+def _forgotten_await() -> None:
+    with af.Sandbox():
+        af.AsyncFake(name="later")()
+        af.assert_all_awaited()
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _failures()])
+def test_failed_checks_hide_the_library_frames(name: str) -> None:
+    """It marks every frame of the verification code with `__tracebackhide__`, as pytest reads it."""
+    check = dict(_failures())[name]
+    with pytest.raises(af.VerificationError) as caught:
+        check()
+    library = [
+        entry for entry in caught.traceback if os.path.basename(str(entry.path)) == "_verify.py"
+    ]
+    assert library
+    assert all(entry.frame.f_locals.get("__tracebackhide__") is True for entry in library)
