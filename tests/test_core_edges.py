@@ -406,3 +406,23 @@ def test_failed_checks_hide_the_library_frames(name: str) -> None:
     ]
     assert library
     assert all(entry.frame.f_locals.get("__tracebackhide__") is True for entry in library)
+
+
+class Sized:
+    """A value whose repr is exactly `width` characters long."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+
+    def __repr__(self) -> str:
+        return "x" * self.width
+
+
+def test_a_non_fake_is_shown_whole_up_to_sixty_characters() -> None:
+    """It shows a value's repr whole up to 60 characters, and cuts a longer one to 57 plus '...'."""
+    with pytest.raises(TypeError) as whole:
+        af.calls(Sized(60))
+    with pytest.raises(TypeError) as cut:
+        af.calls(Sized(61))
+    assert str(whole.value).startswith(f"calls() takes a fake, but got Sized {'x' * 60}. ")
+    assert str(cut.value).startswith(f"calls() takes a fake, but got Sized {'x' * 57}.... ")
