@@ -8,11 +8,13 @@ checked: a mutant of the code survived, or a branch never ran.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import os
 from collections.abc import AsyncIterator
 from typing import Any
 
+import attrs  # installed with aiohttp, a test dependency
 import pytest
 
 import asyncfakes as af
@@ -426,3 +428,43 @@ def test_a_non_fake_is_shown_whole_up_to_sixty_characters() -> None:
         af.calls(Sized(61))
     assert str(whole.value).startswith(f"calls() takes a fake, but got Sized {'x' * 60}. ")
     assert str(cut.value).startswith(f"calls() takes a fake, but got Sized {'x' * 57}.... ")
+
+
+# -------------------------------------------------------------------- specs
+
+
+@dataclasses.dataclass(slots=True)
+class SlottedPoint:
+    """A slotted dataclass: its field defaults are kept out of the class dict."""
+
+    needed: int
+    x: int = 3
+    label: str = "p"
+    tags: list[str] = dataclasses.field(default_factory=list)
+    size: int = dataclasses.field(default=7)
+
+
+@attrs.define
+class Settings:
+    """An attrs class: its defaults live in __attrs_attrs__ only."""
+
+    needed: int
+    retries: int = 5
+    name: str = attrs.field(default="svc")
+    items: list[str] = attrs.Factory(list)
+
+
+def test_field_defaults_of_slotted_dataclasses_are_read_from_their_fields() -> None:
+    """It gives a slotted dataclass field's immutable default; fields without one are fakes."""
+    point = af.fake(SlottedPoint)
+    assert (point.x, point.label, point.size) == (3, "p", 7)
+    assert isinstance(point.tags, af.MagicFake)  # a default factory is not a default
+    assert isinstance(point.needed, af.MagicFake)
+
+
+def test_field_defaults_of_attrs_classes_are_read_from_their_attributes() -> None:
+    """It gives an attrs field's immutable default; a factory or no default gives a fake."""
+    settings = af.fake(Settings)
+    assert (settings.retries, settings.name) == (5, "svc")
+    assert isinstance(settings.items, af.MagicFake)
+    assert isinstance(settings.needed, af.MagicFake)
