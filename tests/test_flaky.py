@@ -267,6 +267,7 @@ async def test_hanging_in_real_time_waits_until_cancelled() -> None:
 def test_latency_and_hanging_work_under_trio() -> None:
     """Under trio (no asyncio loop) latency and hanging use trio's sleep."""
     import trio
+
     fn = af.flaky(ConnectionError, "ok", latency=0.01)
     stuck = af.flaky.hanging()
 
@@ -283,6 +284,7 @@ def test_latency_and_hanging_work_under_trio() -> None:
 def test_works_on_uvloop() -> None:
     """A flaky with latency works on uvloop (only virtual time needs asyncio's own loop)."""
     import uvloop
+
     fn = af.flaky.failing(1, OSError, then="ok", latency=0.01)
 
     async def main() -> list[object]:
