@@ -72,9 +72,7 @@ def main() -> dict[str, Any]:
                     loop, cycle_queue(CYCLES)
                 ),
                 "af.pool: await acquire / release": lambda: h.run(loop, cycle_fake(CYCLES)),
-                "af.pool: async with acquire()": lambda: h.run(
-                    loop, cycle_fake_async_with(CYCLES)
-                ),
+                "af.pool: async with acquire()": lambda: h.run(loop, cycle_fake_async_with(CYCLES)),
             },
             rounds=ROUNDS,
             label=f"{CYCLES:,} acquire/release cycles",
@@ -82,8 +80,13 @@ def main() -> dict[str, Any]:
     finally:
         loop.close()
     rows = [
-        h.row(name, value.scaled(1e6).median, "µs/cycle", p25=value.scaled(1e6).p25,
-              p75=value.scaled(1e6).p75)
+        h.row(
+            name,
+            value.scaled(1e6).median,
+            "µs/cycle",
+            p25=value.scaled(1e6).p25,
+            p75=value.scaled(1e6).p75,
+        )
         for name, value in stats.items()
     ]
     queue = stats["asyncio.Queue pool: await acquire / release"].median
