@@ -530,3 +530,46 @@ async def test_awaiting_a_property_gives_a_fake_of_the_awaited_class() -> None:
     """It specs what awaiting an awaitable property gives, whatever the form of its annotation."""
     client = af.fake(Client)
     assert isinstance(await client.ready, Widget)
+
+
+class Store:
+    """Static and class methods, sync and async."""
+
+    @staticmethod
+    async def connect(dsn: str) -> Store: ...
+
+    @classmethod
+    def create(cls, dsn: str, *, pool: int = 1) -> Store: ...
+
+    @staticmethod
+    def normalize(name: str) -> str: ...
+
+
+async def test_static_and_class_methods_keep_their_kind_and_signature() -> None:
+    """It binds static and class methods to their own signature (no self, no cls) and kind."""
+    store = af.fake(Store)
+    assert isinstance(await store.connect("dsn"), Store)
+    assert isinstance(store.create("dsn"), Store)
+    assert isinstance(store.normalize("Name"), str)
+    bound = [call.bound for call in af.calls(store.connect) + af.calls(store.create)]
+    assert [arguments.arguments for arguments in bound if arguments is not None] == [
+        {"dsn": "dsn"},
+        {"dsn": "dsn", "pool": 1},
+    ]
+    with pytest.raises(TypeError) as connect:
+        await store.connect("a", 1)
+    with pytest.raises(TypeError) as create:
+        store.create()
+    with pytest.raises(TypeError) as normalize:
+        store.normalize(name="n", x=2)
+    assert [str(error.value) for error in (connect, create, normalize)] == [
+        "Store.connect() takes 1 positional argument but 2 were given\n"
+        "  call:      Store.connect('a', 1)\n"
+        "  signature: Store.connect(dsn)",
+        "Store.create() missing 1 required positional argument: 'dsn'\n"
+        "  call:      Store.create()\n"
+        "  signature: Store.create(dsn, *, pool=...)",
+        "Store.normalize() got an unexpected keyword argument 'x'\n"
+        "  call:      Store.normalize(name='n', x=2)\n"
+        "  signature: Store.normalize(name)",
+    ]

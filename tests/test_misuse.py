@@ -2061,6 +2061,25 @@ class Gap:
 # the gap moves to AREAS with its exact message.
 GAPS = [
     Gap(
+        "partialmethod-called-wrongly",
+        """
+        import functools
+
+        class Store:
+            def _run(self, query: str, timeout: float) -> list: ...
+
+            run_fast = functools.partialmethod(_run, timeout=1.0)
+
+        store = af.fake(Store)
+        store.run_fast()
+        """,
+        TypeError,
+        "Store.run_fast",
+        "a partialmethod member of a spec'd fake is not bound to its signature: "
+        "store.run_fast() is accepted (and recorded unbound) where Store().run_fast() "
+        "raises TypeError (missing 'query')",
+    ),
+    Gap(
         "sse-data-not-text",
         """
         af.sse([{"data": 1}])
