@@ -267,7 +267,7 @@ def mutation(session: nox.Session) -> None:
     """
     session.install(".[test]", "mutmut>=3.3")
     modules = session.posargs or list(MUTATED_MODULES)
-    work = Path(session.create_tmp()) / "mutation"
+    work = Path(session.create_tmp()).resolve() / "mutation"
     shutil.rmtree(work, ignore_errors=True)
     skip = shutil.ignore_patterns("__pycache__", "typing", *MUTATION_SKIPS)
     shutil.copytree(ROOT / "src", work / "src", ignore=skip)
