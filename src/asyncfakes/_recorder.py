@@ -108,8 +108,8 @@ class Track:
     def __init__(self, namer: Callable[[], str] | str) -> None:
         self._namer = namer
         self.records: list[list[Any]] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
+        self.in_flight: int = 0
+        self.max_in_flight: int = 0
         self.waiters: list[tuple[int, asyncio.Future[None]]] | None = None
 
     @property

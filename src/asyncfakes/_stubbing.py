@@ -189,10 +189,10 @@ class _Table:
     __slots__ = ("member", "name", "rules", "shape", "target", "typecheck")
 
     def __init__(self, target: Any, member: MemberSpec | None, shape: str, typecheck: bool) -> None:
-        self.target = target
-        self.member = member
-        self.shape = shape
-        self.typecheck = typecheck
+        self.target: Any = target
+        self.member: MemberSpec | None = member
+        self.shape: str = shape
+        self.typecheck: bool = typecheck
         self.rules: list[_Rule] = []
 
     def describe(self) -> list[str]:

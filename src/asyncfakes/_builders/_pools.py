@@ -223,12 +223,12 @@ class FakePool(Generic[C]):
         self._waiters: collections.deque[asyncio.Future[C]] = collections.deque()
         self._leases: dict[int, _Lease[C]] = {}
         self._numbers: dict[int, tuple[int, Track | None]] = {}
-        self.acquired = 0
-        self.max_in_use = 0
+        self.acquired: int = 0
+        self.max_in_use: int = 0
         self._closing = False
         self._closed = False
         self._drained: asyncio.Event | None = None
-        self.acquire = _AcquireMethod(self)
+        self.acquire: _AcquireMethod[C] = _AcquireMethod(self)
         self.__dict__[TRACK_ATTR] = self.acquire.__dict__[TRACK_ATTR]
         self._spec_fake: Any = None
 
