@@ -254,12 +254,21 @@ class _Resolver:
 class _Recording:
     """What AsyncFake and MagicFake share: a track, pending records, lazy lists."""
 
-    called = _lazy_property("called", "_mock_called")
-    call_count = _lazy_property("call_count", "_mock_call_count")
-    call_args = _lazy_property("call_args", "_mock_call_args")
-    call_args_list = _lazy_property("call_args_list", "_mock_call_args_list")
-    mock_calls = _lazy_property("mock_calls", "_mock_mock_calls")
-    method_calls = _lazy_property("method_calls", "method_calls")
+    if TYPE_CHECKING:
+        # As typeshed declares them on NonCallableMock: read and written as plain values.
+        called: bool
+        call_count: int
+        call_args: Any
+        call_args_list: _mock._CallList
+        mock_calls: _mock._CallList
+        method_calls: _mock._CallList
+    else:
+        called = _lazy_property("called", "_mock_called")
+        call_count = _lazy_property("call_count", "_mock_call_count")
+        call_args = _lazy_property("call_args", "_mock_call_args")
+        call_args_list = _lazy_property("call_args_list", "_mock_call_args_list")
+        mock_calls = _lazy_property("mock_calls", "_mock_mock_calls")
+        method_calls = _lazy_property("method_calls", "method_calls")
 
     _af_is_async: ClassVar[bool] = False
 
@@ -431,9 +440,15 @@ class AsyncFake(_Recording, _mock.AsyncMock):
         'returned'
     """
 
-    await_count = _lazy_property("await_count", "_mock_await_count")
-    await_args = _lazy_property("await_args", "_mock_await_args")
-    await_args_list = _lazy_property("await_args_list", "_mock_await_args_list")  # pyright: ignore[reportAssignmentType]
+    if TYPE_CHECKING:
+        # As typeshed declares them on AsyncMockMixin.
+        await_count: int
+        await_args: _mock._Call | None
+        await_args_list: _mock._CallList
+    else:
+        await_count = _lazy_property("await_count", "_mock_await_count")
+        await_args = _lazy_property("await_args", "_mock_await_args")
+        await_args_list = _lazy_property("await_args_list", "_mock_await_args_list")
 
     _af_is_async: ClassVar[bool] = True
 
