@@ -383,11 +383,11 @@ class Sandbox:
             f"Sandbox.spy({_short(obj)}, {attribute!r})", obj, attribute, self._patches
         )
 
-    fake = _Owning(fake)
-    pool = _Owning(pool)
-    async_iter = _Owning(async_iter)
-    async_context = _Owning(async_context)
-    stream = _Owning(stream)
+    fake: Final = _Owning(fake)
+    pool: Final = _Owning(pool)
+    async_iter: Final = _Owning(async_iter)
+    async_context: Final = _Owning(async_context)
+    stream: Final = _Owning(stream)
 
     # -- exit ------------------------------------------------------------------
 
