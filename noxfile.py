@@ -69,6 +69,7 @@ nox.options.sessions = [
     "isolation",
     "coverage",
     "typing",
+    "verifytypes",
     "lint",
     "docs",
     "examples",
@@ -188,18 +189,43 @@ def typing(session: nox.Session) -> None:
     _run_all(session, checks, env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"})
 
 
+# What pyright --verifytypes reports that asyncfakes cannot fix: typeshed declares
+# unittest.mock.NonCallableMock a subclass of Any, so the metaclass of every
+# AsyncMock/MagicMock subclass is unknown to it.
+VERIFYTYPES_ACCEPTED = {
+    ("asyncfakes._fake.AsyncFake", "Type of metaclass unknown"),
+    ("asyncfakes._fake.MagicFake", "Type of metaclass unknown"),
+}
+
+
 @nox.session(python=LATEST)
 def verifytypes(session: nox.Session) -> None:
-    """pyright --verifytypes: every symbol of the public API must have a known type (100 %)."""
+    """pyright --verifytypes: every symbol of the public API has a known type.
+
+    Fails on any problem but those in VERIFYTYPES_ACCEPTED, and prints the score.
+    """
     # Installed as users get it (not editable), so that pyright reads the package's py.typed.
     session.install(".", "pyright")
-    session.run(
-        "pyright",
-        "--verifytypes",
-        "asyncfakes",
-        "--ignoreexternal",
+    output = session.run(
+        *("pyright", "--verifytypes", "asyncfakes", "--ignoreexternal", "--outputjson"),
         env={"PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"},
+        silent=True,
+        success_codes=[0, 1],  # 1: the score is under 100 %, judged below
     )
+    report = json.loads(str(output))["typeCompleteness"]
+    problems = sorted(
+        (symbol["name"], diagnostic["message"].splitlines()[0])
+        for symbol in report["symbols"]
+        for diagnostic in symbol.get("diagnostics", ())
+        if diagnostic["severity"] == "error"
+    )
+    session.log(f"type completeness score: {100 * report['completenessScore']:.1f} %")
+    for name, message in problems:
+        note = " (accepted: typeshed)" if (name, message) in VERIFYTYPES_ACCEPTED else ""
+        session.log(f"{name}: {message}{note}")
+    unexpected = [problem for problem in problems if problem not in VERIFYTYPES_ACCEPTED]
+    if unexpected:
+        session.error(f"{len(unexpected)} symbols of the public API have unknown types")
 
 
 @nox.session(python=LATEST)
