@@ -573,3 +573,69 @@ async def test_static_and_class_methods_keep_their_kind_and_signature() -> None:
         "  call:      Store.normalize(name='n', x=2)\n"
         "  signature: Store.normalize(name)",
     ]
+
+
+def test_called_once_with_fails_for_two_matching_calls() -> None:
+    """It fails `called_once_with` and `not_called` for two identical calls, saying how many there were."""
+    key = af.MagicFake(name="key")
+    key(1)
+    key(1)
+    site = line(-1)
+    with pytest.raises(af.VerificationError) as once:
+        af.verify(key).called_once_with(1)
+    with pytest.raises(af.VerificationError) as never:
+        af.verify(key).not_called()
+    calls = [
+        "Calls (2):",
+        f"  1. key(1)  [returned]  at {HERE}:{site - 1}",
+        f"  2. key(1)  [returned]  at {HERE}:{site}",
+    ]
+    assert str(once.value) == "\n".join(
+        ["Expected key to be called once as key(1), but it was called 2 times.", *calls]
+    )
+    assert str(never.value) == "\n".join(
+        ["Expected key not to be called, but it was called 2 times.", *calls]
+    )
+
+
+async def test_awaited_once_with_fails_for_two_matching_awaits() -> None:
+    """It fails `awaited_once_with` for two identical awaits, and refuses it on a sync fake."""
+    op = af.AsyncFake(name="op")
+    await op(1)
+    await op(1)
+    site = line(-1)
+    with pytest.raises(af.VerificationError) as once:
+        af.verify(op).awaited_once_with(1)
+    assert str(once.value) == "\n".join(
+        [
+            "Expected op to be awaited once as op(1), but it was awaited 2 times.",
+            "Calls (2):",
+            f"  1. op(1)  [awaited, returned]  at {HERE}:{site - 1}",
+            f"  2. op(1)  [awaited, returned]  at {HERE}:{site}",
+        ]
+    )
+    key = af.MagicFake(name="key")
+    with pytest.raises(TypeError) as sync:
+        af.verify(key).awaited_once_with(1)
+    assert str(sync.value) == (
+        "verify(key).awaited_once_with(): key is a sync fake and is never awaited; "
+        "use verify(key).called_once_with(...) instead."
+    )
+
+
+async def test_a_call_outside_the_expected_context_names_the_contexts_it_was_in() -> None:
+    """It lists the fake contexts a call was made in when it was not the expected one."""
+    outer, inner = af.async_context(name="outer"), af.async_context(name="inner")
+    execute = af.AsyncFake(name="execute")
+    async with outer, inner:
+        await execute()
+        site = line(-1)
+    with pytest.raises(af.VerificationError) as caught:
+        af.verify(execute).awaited_inside(af.async_context(name="tx"))
+    assert str(caught.value) == "\n".join(
+        [
+            "Expected every await of execute inside tx, but 1 of 1 await ran outside it:",
+            f"  - execute()  at {HERE}:{site}  (inside: outer, inner)",
+            "Run the call inside `async with tx:` or check the context passed.",
+        ]
+    )
