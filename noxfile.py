@@ -162,9 +162,8 @@ def coverage(session: nox.Session) -> None:
     """
     session.install("coverage[toml]")
     env = {"COVERAGE_FILE": str(COVERAGE_DATA / ".coverage")}
-    session.run(
-        "coverage", "combine", "--keep", *map(str, COVERAGE_DATA.glob(".coverage.*")), env=env
-    )
+    runs = [str(COVERAGE_DATA / f".coverage.{version}") for version in COVERAGE_PYTHONS]
+    session.run("coverage", "combine", "--keep", *runs, env=env)
     session.run("coverage", "report", env=env)
 
     def include(modules: tuple[str, ...]) -> str:
