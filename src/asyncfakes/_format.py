@@ -11,7 +11,14 @@ import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["format_args", "format_call", "format_call_diff", "format_site", "plural"]
+__all__ = [
+    "describe_object",
+    "format_args",
+    "format_call",
+    "format_call_diff",
+    "format_site",
+    "plural",
+]
 
 _repr = reprlib.Repr()
 _repr.maxstring = 80
@@ -88,6 +95,18 @@ def format_call_diff(
     if mark_line:
         lines.append(mark_line)
     return lines
+
+
+def describe_object(target: object) -> str:
+    """Name what was passed where a fake was expected: `function 'fetch'`, `int 42`."""
+    name = getattr(target, "__qualname__", None)
+    kind = type(target).__name__
+    if isinstance(name, str):
+        return f"{kind} {name!r}"
+    text = repr(target)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{kind} {text}"
 
 
 def format_site(filename: str | None, lineno: int | None) -> str:

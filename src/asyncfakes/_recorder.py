@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from types import CodeType, FrameType
 from typing import Any, Final, Literal, Protocol
 
-from ._format import format_call, format_site, numbered, plural
+from ._format import describe_object, format_call, format_site, numbered, plural
 from ._types import is_number
 
 __all__ = [
@@ -601,21 +601,10 @@ def ensure_track(target: object, caller: str) -> Track:
     track = get_track(target)
     if track is None:
         raise TypeError(
-            f"{caller}() takes a fake, but got {_describe_object(target)}. "
+            f"{caller}() takes a fake, but got {describe_object(target)}. "
             "Create one with af.fake(...), af.AsyncFake() or af.patch(...)."
         )
     return track
-
-
-def _describe_object(target: object) -> str:
-    name = getattr(target, "__qualname__", None)
-    kind = type(target).__name__
-    if isinstance(name, str):
-        return f"{kind} {name!r}"
-    text = repr(target)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{kind} {text}"
 
 
 def calls(target: object) -> list[CallRecord]:

@@ -30,7 +30,7 @@ from typing_extensions import ParamSpec, Self
 from ._cm import FakeAsyncContext, bind_to_call
 from ._errors import SpecTypeError
 from ._fake import AsyncFake, is_fake
-from ._format import format_args
+from ._format import describe_object, format_args
 from ._iter import FakeAsyncIterator
 from ._recorder import BOUND
 from ._spec import BindError, Kind, MemberSpec, is_instance_of, type_has
@@ -879,7 +879,7 @@ def when(target: T) -> Stub[T]:
     fake = target.target if isinstance(target, AwaitableAttribute) else target
     if not is_fake(fake):
         raise TypeError(
-            f"when() takes a fake's method or a fake callable, but got {_describe(target)}. "
+            f"when() takes a fake's method or a fake callable, but got {describe_object(target)}. "
             "Make a fake with af.fake(...) or af.patch(...) and pass it (or its method) instead."
         )
     shape, member = _shape_of(fake)
@@ -899,14 +899,3 @@ def when(target: T) -> Stub[T]:
 def _is_uncallable_instance(target: object) -> bool:
     spec = target.__dict__.get("_af_spec")
     return spec is not None and target.__dict__.get("_af_member") is None
-
-
-def _describe(target: object) -> str:
-    name = getattr(target, "__qualname__", None)
-    kind = type(target).__name__
-    if isinstance(name, str):
-        return f"{kind} {name!r}"
-    text = repr(target)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{kind} {text}"
