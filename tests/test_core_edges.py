@@ -8,10 +8,11 @@ checked: a mutant of the code survived, or a branch never ran.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import inspect
 import os
-from collections.abc import AsyncIterator, Awaitable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Generator
 from typing import Any, Union
 
 import attrs  # installed with aiohttp, a test dependency
@@ -639,3 +640,71 @@ async def test_a_call_outside_the_expected_context_names_the_contexts_it_was_in(
             "Run the call inside `async with tx:` or check the context passed.",
         ]
     )
+
+class Response:
+    status: int = 200
+
+
+class Pending:
+    """aiohttp's shape: awaiting it and entering it both give the response."""
+
+    def __await__(self) -> Generator[Any, None, Response]: ...
+
+    async def __aenter__(self) -> Response: ...
+
+    async def __aexit__(self, *args: object) -> None: ...
+
+
+class Session:
+    def get(self, url: str) -> Pending: ...
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[str]:
+        yield "real"
+
+
+async def test_a_stubbed_context_manager_member_enters_raises_waits_or_hands_over() -> None:
+    """It makes each call of a context-manager member a named context that does what the stub says."""
+    session = af.fake(Session)
+    af.when(session.transaction).enters("tx")
+    context = session.transaction()
+    assert context.name == "Session.transaction()"
+    async with context as value:
+        assert value == "tx"
+    with pytest.raises(TypeError, match=r"^Session\.transaction\(\) is an async context manager"):
+        await context  # type: ignore[misc]
+    af.when(session.transaction).raises(ConnectionError("down"))
+    with pytest.raises(ConnectionError):
+        await session.transaction().__aenter__()
+    async with af.virtual_time() as clock:
+        af.when(session.transaction).after(1).enters("late")
+        async with session.transaction() as value:
+            assert (value, clock.now()) == ("late", 1.0)
+    own = af.async_context("own")
+    af.when(session.transaction).returns(own)
+    assert session.transaction() is own
+    af.when(session.transaction).runs(lambda: own)
+    assert session.transaction() is own
+
+
+async def test_a_stubbed_awaitable_context_member_gives_the_same_either_way() -> None:
+    """It makes an awaitable context member's stub answer `await` and `async with` alike."""
+    session = af.fake(Session)
+    response = Response()
+    af.when(session.get).enters(response)
+    assert await session.get("u") is response
+    async with session.get("u") as entered:
+        assert entered is response
+    af.when(session.get).runs(lambda url: url.upper())
+    assert await session.get("u") == "U"
+    af.when(session.get).returns("plain")
+    assert await session.get("u") == "plain"
+    af.when(session.get).raises(KeyError("k"))
+    with pytest.raises(KeyError):
+        await session.get("u")
+    async with af.virtual_time() as clock:
+        af.when(session.get).after(2).enters(response)
+        assert await session.get("u") is response
+        assert clock.now() == 2.0
+    unstubbed = af.fake(Session)
+    assert isinstance(await unstubbed.get("u"), Response)
