@@ -708,3 +708,31 @@ async def test_a_stubbed_awaitable_context_member_gives_the_same_either_way() ->
         assert clock.now() == 2.0
     unstubbed = af.fake(Session)
     assert isinstance(await unstubbed.get("u"), Response)
+
+@pytest.mark.parametrize(
+    ("script", "outcomes"),
+    [
+        ("returns(1).times(2).returns(2)", [1, 1, 2, 2, 2, 2]),
+        ("returns(1).returns(2)", [1, 2, 2, 2, 2, 2]),
+        ("returns(1).times(2)", [1, 1, "default", "default", "default", "default"]),
+        (
+            "raises(KeyError).times(2).returns('ok').times(1)",
+            ["KeyError", "KeyError", "ok", "default", "default", "default"],
+        ),
+        ("returns(1).times(1).returns(2).times(1).returns(3)", [1, 2, 3, 3, 3, 3]),
+        ("returns(1).times(3).returns(2).times(2)", [1, 1, 1, 2, 2, "default"]),
+    ],
+)
+async def test_a_script_serves_each_outcome_its_times_then_repeats_the_last(
+    script: str, outcomes: list[object]
+) -> None:
+    """It serves outcomes in order, each `times(n)` calls; the last repeats unless counted."""
+    op = af.AsyncFake(name="op", return_value="default")
+    eval(f"af.when(op).{script}", {"af": af, "op": op})  # the script, as a test would write it
+    seen: list[object] = []
+    for _ in outcomes:
+        try:
+            seen.append(await op())
+        except KeyError:
+            seen.append("KeyError")
+    assert seen == outcomes
