@@ -299,11 +299,6 @@ async def test_a_strict_fake_lists_every_kind_of_outcome_in_its_rules() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a rule's runs(function) is described as runs('compute'), the repr of the "
-    "function's qualname, instead of runs(compute)",
-)
 async def test_a_runs_rule_names_its_function() -> None:
     """It names the function of a `runs` outcome as written: ``runs(compute)``."""
     feed = af.fake(Feed, strict=True)
@@ -346,11 +341,6 @@ async def test_a_delayed_yields_waits_before_each_item() -> None:
         assert clock.now() == 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on an async generator member, after(s) with no items (alone, or before "
-    "raises()) does not wait: the delay is only slept before items, and there are none",
-)
 async def test_a_delay_without_items_still_waits() -> None:
     """It waits the `after()` delay before an empty iteration ends or its error is raised."""
     quiet, failing = af.fake(Feed), af.fake(Feed)
@@ -522,11 +512,6 @@ async def test_awaiting_an_unstubbed_member_gives_a_fake_of_the_awaited_class() 
     assert not isinstance(several, (Widget, Gadget))  # Widget | Gadget is no one class
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a property annotated `-> Awaitable[Widget]` gives a Widget fake when awaited, "
-    "but not when the annotation is a string (PEP 563, as in this module): a plain AsyncFake",
-)
 async def test_awaiting_a_property_gives_a_fake_of_the_awaited_class() -> None:
     """It specs what awaiting an awaitable property gives, whatever the form of its annotation."""
     client = af.fake(Client)
@@ -641,6 +626,7 @@ async def test_a_call_outside_the_expected_context_names_the_contexts_it_was_in(
         ]
     )
 
+
 class Response:
     status: int = 200
 
@@ -708,6 +694,7 @@ async def test_a_stubbed_awaitable_context_member_gives_the_same_either_way() ->
         assert clock.now() == 2.0
     unstubbed = af.fake(Session)
     assert isinstance(await unstubbed.get("u"), Response)
+
 
 @pytest.mark.parametrize(
     ("script", "outcomes"),

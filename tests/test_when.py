@@ -496,8 +496,7 @@ async def test_typecheck_checks_what_runs_computes() -> None:
     with pytest.raises(TypeError) as caught:
         await api.get("https://a")
     assert re.sub(r"<lambda>", "fn", str(caught.value)) == (
-        "af.when(Api.get).runs(test_typecheck_checks_what_runs_computes.<locals>.fn) gave "
-        "'oops': Api.get gives Response, not str (typecheck=True)"
+        "af.when(Api.get).runs(fn) gave 'oops': Api.get gives Response, not str (typecheck=True)"
     )
 
 
@@ -516,8 +515,7 @@ def test_runs_a_coroutine_function_for_a_sync_member_is_refused() -> None:
     with pytest.raises(TypeError) as caught:
         af.when(api.key).runs(compute)
     assert str(caught.value) == (
-        "af.when(Api.key).runs(test_runs_a_coroutine_function_for_a_sync_member_is_refused."
-        "<locals>.compute): Api.key is a plain (sync) method; a sync call cannot run a "
+        "af.when(Api.key).runs(compute): Api.key is a plain (sync) method; a sync call cannot run a "
         "coroutine function (its coroutine would never be awaited). Use .returns(...) to set "
         "what calling it gives."
     )

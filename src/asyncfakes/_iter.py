@@ -232,6 +232,12 @@ async def _iterate(run: Run[T]) -> AsyncGenerator[T, object]:
                 append(item)
                 run.count += 1
                 yield item
+            if not run.count:
+                # Nothing arrived: the end (or the error) still comes after the delay,
+                # as `af.when(member).after(s).raises(...)` promises.
+                await sleep(delay)
+                if run.ended:
+                    return
         error = owner._error
         if error is not None:
             raise make_error(error)

@@ -395,6 +395,8 @@ def _is_self_typevar(function: object, typevar: typing.TypeVar) -> bool:
 
 
 def _func_globals(function: object) -> dict[str, Any]:
+    # A property's (or cached_property's) annotations live on its getter.
+    function = getattr(function, "fget", getattr(function, "func", function))
     unwrapped = _unwrap(function)
     namespace: object = getattr(unwrapped, "__globals__", None)
     if isinstance(namespace, dict):
@@ -742,6 +744,10 @@ class MemberSpec:
         function = self.function
         if function is None:
             return None
+        if isinstance(function, functools.partialmethod):
+            # Read through the class: the unbound method's signature keeps `self`
+            # and drops what the partialmethod fixes.
+            function = function.__get__(None, self.owner)
         try:
             signature = inspect.signature(function)  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -1076,7 +1082,7 @@ def _classify(  # noqa: PLR0917
         if isinstance(raw, functools.partialmethod):
             called = typing.cast("functools.partialmethod[object]", raw).func
         kind = _function_kind(called, owner, spec_class)
-        binding = "method" if not isinstance(raw, functools.partialmethod) else "static"
+        binding = "method"  # a partialmethod binds `self` as a method does
         return MemberSpec(
             name,
             qualname,

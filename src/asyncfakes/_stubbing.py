@@ -114,7 +114,7 @@ class _Step:
             elif kind == _RAISE:
                 text += f"raises({_error_text(self.error)})"
             elif kind == _RUN:
-                text += f"runs({getattr(self.value, '__qualname__', None) or self.value!r})"
+                text += f"runs({_callable_name(self.value)})"
             elif kind == _YIELD:
                 text += f"yields({format_args(tuple(self.value), {})})"
                 if self.error is not None:
@@ -352,7 +352,11 @@ class _Table:
 
 
 def _callable_name(function: object) -> str:
-    return getattr(function, "__qualname__", None) or repr(function)
+    """A function as written in a test: `compute`, `Pricing.total`, not `test.<locals>.compute`."""
+    name = getattr(function, "__qualname__", None)
+    if not isinstance(name, str):
+        return repr(function)
+    return name.rpartition("<locals>.")[2]
 
 
 def _instance(error: BaseException | type[BaseException] | None) -> BaseException:
