@@ -723,3 +723,39 @@ async def test_a_script_serves_each_outcome_its_times_then_repeats_the_last(
         except KeyError:
             seen.append("KeyError")
     assert seen == outcomes
+
+async def test_a_delayed_outcome_is_described_with_its_delay() -> None:
+    """It writes a rule's `after()` delay before the outcome it delays, for every kind of outcome."""
+    feed = af.fake(Feed, strict=True)
+    af.when(feed.get).called_with("a").after(1).raises(KeyError)
+    af.when(feed.get).called_with("c").after(3).hangs()
+    af.when(feed.events).called_with("t").after(0.5).yields(1)
+    with pytest.raises(af.UnstubbedCallError) as fetched:
+        await feed.get("z")
+    with pytest.raises(af.UnstubbedCallError) as iterated:
+        feed.events("z")
+    assert str(fetched.value).splitlines()[1:4] == [
+        "Stubs of Feed.get (the latest added wins):",
+        "  1. called_with('c'): after(3).hangs()",
+        "  2. called_with('a'): after(1).raises(KeyError)",
+    ]
+    assert str(iterated.value).splitlines()[2] == "  1. called_with('t'): after(0.5).yields(1)"
+
+
+async def test_an_iterator_member_can_raise_or_run_a_function() -> None:
+    """It ends a stubbed iteration with the error of `raises()`, or hands over what `runs()` gives."""
+    feed = af.fake(Feed)
+    af.when(feed.events).raises(EOFError)
+    events = feed.events("t")
+    assert events.name == "Feed.events()"
+    seen: list[int] = []
+
+    async def read() -> None:
+        async for event in events:
+            seen.append(event)
+
+    with pytest.raises(EOFError):
+        await read()
+    assert seen == []
+    af.when(feed.events).runs(lambda topic: af.async_iter([topic, topic]))
+    assert [event async for event in feed.events("q")] == ["q", "q"]
