@@ -724,6 +724,7 @@ async def test_a_script_serves_each_outcome_its_times_then_repeats_the_last(
             seen.append("KeyError")
     assert seen == outcomes
 
+
 async def test_a_delayed_outcome_is_described_with_its_delay() -> None:
     """It writes a rule's `after()` delay before the outcome it delays, for every kind of outcome."""
     feed = af.fake(Feed, strict=True)
