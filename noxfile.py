@@ -136,12 +136,6 @@ COVERAGE_PENDING = ("_fake", "_spec", "_specfake", "_stubbing")
 # code that only runs on some versions (`if sys.version_info ...`) counts.
 COVERAGE_PYTHONS = sorted({PYTHONS[0], PYTHONS[-1]}, key=PYTHONS.index) if PYTHONS else []
 COVERAGE_DATA = ROOT / ".nox" / "coverage-data"
-# Left out under coverage, which slows every line and so changes how threads
-# interleave: this test checks that a parent's mock_calls and its child's
-# call_args_list list concurrent calls in the same order, which MagicMock itself
-# does not keep (it fails that check in most runs), and the fake then fails it
-# in most runs too. It still runs in the `tests` sessions.
-COVERAGE_DESELECT = ("tests/test_compat_asyncmock.py::test_sync_calls_from_threads",)
 
 
 @nox.session(python=COVERAGE_PYTHONS)
@@ -157,8 +151,7 @@ def coverage_run(session: nox.Session) -> None:
     data = COVERAGE_DATA / f".coverage.{session.python}"
     data.unlink(missing_ok=True)
     env = {**PYTEST_ENV, "COVERAGE_FILE": str(data)}
-    deselect = [f"--deselect={test}" for test in COVERAGE_DESELECT]
-    session.run("coverage", "run", "-m", "pytest", *deselect, *session.posargs, env=env)
+    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
 
 
 @nox.session(python=LATEST, requires=[f"coverage_run-{version}" for version in COVERAGE_PYTHONS])

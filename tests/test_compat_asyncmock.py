@@ -1547,7 +1547,10 @@ def test_sync_calls_from_threads():
         call(n, i) for n in range(threads_count) for i in range(per_thread)
     )
     assert len(parent.mock_calls) == len(parent.method_calls) == total
-    assert [c.args for c in parent.mock_calls] == [c.args for c in child.call_args_list]
+    # The same calls on the parent and the child. Not necessarily in the same order:
+    # a call is listed on the child and on its parent in two steps, and calls from
+    # other threads can come in between (MagicMock does no better).
+    assert sorted(c.args for c in parent.mock_calls) == sorted(c.args for c in child.call_args_list)
     assert len(af.calls(child)) == total
     assert reads
 
