@@ -1109,6 +1109,23 @@ def test_mock_add_spec():
     same(scenario)
 
 
+def test_mock_add_spec_after_children_were_read():
+    """Children read (and kept in the instance dict) before mock_add_spec obey the new spec."""
+
+    def scenario(k: Kinds) -> Any:
+        m = k.Async()
+        before = m.nope  # read once: the fake keeps it for fast lookups
+        assigned = m.kept = k.Async()
+        m.mock_add_spec(Service)
+        return [
+            outcome(getattr, m, "nope"),
+            m.kept is assigned,  # an assigned attribute stays, as on AsyncMock
+            norm(type(before).__name__),
+        ]
+
+    same(scenario)
+
+
 @pytest.mark.asyncio
 async def test_wraps_functions():
     """wraps calls the wrapped sync or async function unless return_value is set."""
