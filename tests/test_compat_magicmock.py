@@ -15,82 +15,24 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import Any
 from unittest import mock
-from unittest.mock import ANY, DEFAULT, AsyncMock, MagicMock, PropertyMock, call, sentinel
+from unittest.mock import ANY, DEFAULT, MagicMock, PropertyMock, call, sentinel
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asyncfakes as af
-
-
-class Kinds(NamedTuple):
-    """The two classes a scenario is written against."""
-
-    Async: Any
-    Magic: Any
-
-
-STD = Kinds(AsyncMock, MagicMock)
-OURS = Kinds(af.AsyncFake, af.MagicFake)
-
-_ID = re.compile(r"id='\d+'")
-_ADDRESS = re.compile(r"0x[0-9a-f]+")
-
-
-def norm(value: object) -> str:
-    """The text of a value with our class names and object ids made comparable."""
-    if isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = repr(value)
-        except Exception as exception:  # a mock attached to itself cannot render its name
-            text = f"<repr failed: {type(exception).__name__}>"
-    text = text.replace("AsyncFake", "AsyncMock").replace("MagicFake", "MagicMock")
-    return _ADDRESS.sub("0x?", _ID.sub("id=?", text))
-
-
-def failure(exception: BaseException) -> tuple[Any, ...]:
-    """An exception as type name, message, cause type and context type."""
-    return (
-        "raised",
-        type(exception).__name__,
-        norm(str(exception)),
-        type(exception.__cause__).__name__,
-        type(exception.__context__).__name__,
-    )
-
-
-def outcome(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, ...]:
-    """What calling `function` did: its normalised result, or its exception."""
-    try:
-        result = function(*args, **kwargs)
-    except BaseException as exception:
-        return failure(exception)
-    return ("returned", norm(result))
-
-
-def lists(m: Any) -> dict[str, str]:
-    """Every call-bookkeeping attribute of a mock, normalised."""
-    return {
-        "called": norm(m.called),
-        "call_count": norm(m.call_count),
-        "call_args": norm(m.call_args),
-        "call_args_list": norm(m.call_args_list),
-        "mock_calls": norm(m.mock_calls),
-        "method_calls": norm(m.method_calls),
-    }
-
-
-def same(scenario: Callable[[Kinds], Any]) -> Any:
-    """Run `scenario` with the standard classes and with ours; the results must be equal."""
-    expected = scenario(STD)
-    actual = scenario(OURS)
-    assert actual == expected
-    assert expected not in (None, [], {}, ())
-    return actual
+from _compat import (
+    OURS,
+    STD,
+    Kinds,
+    failure,
+    lists,
+    norm,
+    outcome,
+    same,
+)
 
 
 class Repository:
