@@ -384,6 +384,30 @@ async def test_the_journal_lists_every_call_in_seq_order(private_journal: Journa
     assert repr(private_journal) == "<Journal of 1 call>"
 
 
+def test_calls_go_to_the_innermost_active_journal_as_journals_come_and_go() -> None:
+    """Each call lands in the journal active when it is made, whatever was cleared or left."""
+    ping = af.MagicFake(name="ping")
+    outer, inner = Journal(), Journal()
+    activate(outer)
+    try:
+        ping(1)
+        activate(inner)
+        try:
+            ping(2)
+            outer.clear()  # not the active one: recording into `inner` goes on
+            ping(3)
+            inner.clear()
+            ping(4)
+        finally:
+            deactivate(inner)
+        ping(5)
+    finally:
+        deactivate(outer)
+    assert [r.args for r in inner.calls] == [(4,)]
+    assert [r.args for r in outer.calls] == [(5,)]
+    assert [r.args for r in af.calls(ping)] == [(1,), (2,), (3,), (4,), (5,)]
+
+
 @pytest.mark.asyncio
 async def test_unawaited_lists_only_held_never_awaited_calls(private_journal: Journal) -> None:
     """It lists calls whose coroutine is held unawaited, not awaited, closed or sync ones."""

@@ -178,47 +178,99 @@ so a recorded call does not keep an empty dict alive. Readers that hand
 keyword arguments to users give them a fresh dict instead (`CallRecord.kwargs`)."""
 
 
-def new_record(
-    track: Track,
-    target: object,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    frame: FrameType,
-) -> list[Any]:
-    """Record a call made now from `frame`; return its raw record."""
-    loop = _get_running_loop()
-    if loop is None:
-        started: float = _monotonic()
-        task: asyncio.Task[Any] | None = None
-    else:
-        started = loop.time()
-        task = _current_task(loop)
-    raw = [
-        target,
-        track,
-        args,
-        kwargs,
-        _next_seq(),
-        loop,
-        started,
-        task,
-        _get_inside(),
-        frame.f_code,
-        frame.f_lasti,
-        False,
-        PENDING,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-    ]
-    track.records.append(raw)
-    _active[-1]._calls.append(raw)
-    if track.waiters:
-        track.notify()
-    return raw
+if sys.version_info >= (3, 12):
+
+    def new_record(
+        track: Track,
+        target: object,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        frame: FrameType,
+    ) -> list[Any]:
+        """Record a call made now from `frame`; return its raw record."""
+        loop = _get_running_loop()
+        if loop is None:
+            started: float = _monotonic()
+            task: asyncio.Task[Any] | None = None
+        else:
+            started = loop.time()
+            task = _current_task(loop)
+        raw = [
+            target,
+            track,
+            args,
+            kwargs,
+            _next_seq(),
+            loop,
+            started,
+            task,
+            _get_inside(),
+            frame.f_code,
+            frame.f_lasti,
+            False,
+            PENDING,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ]
+        track.records.append(raw)
+        _record_in_journal(raw)
+        if track.waiters:
+            track.notify()
+        return raw
+
+else:
+
+    def new_record(
+        track: Track,
+        target: object,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        frame: FrameType,
+    ) -> list[Any]:
+        """Record a call made now from `frame`; return its raw record.
+
+        The same as on 3.12+, with `_get_running_loop` and `_current_task`
+        inlined: a function call costs more before 3.11's faster calls.
+        """
+        loop = _last_loop[0]
+        if loop is None or getattr(loop, "_thread_id", None) != _get_ident():
+            loop = _last_loop[0] = _lookup_running_loop()
+        if loop is None:
+            started: float = _monotonic()
+            task: asyncio.Task[Any] | None = None
+        else:
+            started = loop.time()
+            task = _current_tasks.get(loop)
+        raw = [
+            target,
+            track,
+            args,
+            kwargs,
+            _next_seq(),
+            loop,
+            started,
+            task,
+            _get_inside(),
+            frame.f_code,
+            frame.f_lasti,
+            False,
+            PENDING,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ]
+        track.records.append(raw)
+        _record_in_journal(raw)
+        if track.waiters:
+            track.notify()
+        return raw
 
 
 def begin_await(raw: list[Any]) -> None:
@@ -535,7 +587,10 @@ class Journal:
 
     def clear(self) -> None:
         """Forget every recorded call (the fakes keep their own lists)."""
-        self._calls = []
+        with _active_lock:
+            self._calls = []
+            if _active[-1] is self:
+                _rebind_journal()
 
     def unawaited(self) -> list[CallRecord]:
         """Calls whose awaitable is still held and was never awaited (a missing ``await``).
@@ -552,6 +607,16 @@ class Journal:
 _process_journal = Journal()
 _active: list[Journal] = [_process_journal]
 _active_lock = threading.Lock()
+
+# What `new_record` calls: the active journal's `_calls.append`, rebound (under
+# `_active_lock`) whenever the active journal or its list changes, so that a
+# recorded call does not look the active journal up.
+_record_in_journal: Callable[[list[Any]], None] = _process_journal._calls.append
+
+
+def _rebind_journal() -> None:
+    global _record_in_journal  # the hot path reads a module global, not the list
+    _record_in_journal = _active[-1]._calls.append
 
 
 def process_journal() -> Journal:
@@ -574,6 +639,7 @@ def activate(journal: Journal) -> None:
     """Make `journal` the active one until `deactivate`."""
     with _active_lock:
         _active.append(journal)
+        _rebind_journal()
 
 
 def deactivate(journal: Journal) -> None:
@@ -582,6 +648,7 @@ def deactivate(journal: Journal) -> None:
         for index in range(len(_active) - 1, 0, -1):
             if _active[index] is journal:
                 del _active[index]
+                _rebind_journal()
                 return
     raise RuntimeError("deactivate() of a journal that is not active")
 
