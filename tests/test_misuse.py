@@ -850,6 +850,57 @@ AREAS: tuple[Area, ...] = (
                 af.when(Api.get).returns(<coroutine object fetch at 0x...>): a coroutine object can be awaited only once and would be handed out un-awaited; stub the value it gives with af.when(Api.get).returns(value), or compute it per call with af.when(Api.get).runs(async_function).
                 """,
             ),
+            case(
+                "after-twice",
+                "two `after()` in a row",
+                """
+                op = af.AsyncFake(name="op")
+                af.when(op).after(1).after(2)
+                """,
+                ValueError,
+                """
+                af.when(op).after(2): the rule already waits after(1) before its next outcome, and a second after() would replace that delay. Wait once, .after(3), or give an outcome between the two: .after(1).returns(...).after(2).
+                """,
+            ),
+            case(
+                "times-twice",
+                "two `times()` on one outcome",
+                """
+                op = af.AsyncFake(name="op")
+                af.when(op).returns(1).times(2).times(3)
+                """,
+                ValueError,
+                """
+                af.when(op).times(3): returns(1).times(2) already has a count, and a second times() would replace it. Count once: .times(5) serves 2 + 3 calls.
+                """,
+            ),
+            case(
+                "called-with-twice",
+                "a `called_with()` rule left without an outcome by the next `called_with()`",
+                """
+                api = af.fake(Api)
+                af.when(api.get).called_with("https://a").called_with("https://b").returns(b"")
+                """,
+                ValueError,
+                """
+                af.when(Api.get).called_with('https://b'): the rule af.when(Api.get).called_with('https://a') before it has no outcome, so it would be ignored. End each rule with an outcome before starting the next: use .returns(...) to set what awaiting it gives.
+                """,
+            ),
+            case(
+                "rule-without-an-outcome",
+                "a rule that never gets an outcome",
+                """
+                api = af.fake(Api)
+                af.when(api.get).called_with("https://a")
+                await api.get("https://a")
+                """,
+                SpecTypeError,
+                """
+                Api.get('https://a'): a rule of Api.get was started but has no outcome (it would be ignored):
+                  af.when(Api.get).called_with('https://a')  at example.py:2
+                End it with an outcome (use .returns(...) to set what awaiting it gives), or delete it.
+                """,
+            ),
         ),
     ),
     Area(

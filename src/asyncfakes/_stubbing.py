@@ -10,6 +10,10 @@ Each matching call consumes one outcome; the last one repeats forever, unless
 `times` limited it, after which the rule is used up. The most recently added
 matching rule wins.
 
+Every rule needs an outcome: while a rule of a fake has none, the fake refuses
+its calls (`_Incomplete` stands in for the rules as its stubbing hook, so a
+fake whose rules are complete pays nothing for the check).
+
 Statically, `Stub` is generic in the stubbed member's type, and each verb
 reads what it needs from it through the type of ``self``: `called_with`
 takes the real parameters, `returns` the (awaited) return type, `yields` the
@@ -21,7 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import typing
+import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
@@ -30,7 +35,7 @@ from typing_extensions import ParamSpec, Self
 from ._cm import FakeAsyncContext, bind_to_call
 from ._errors import SpecTypeError
 from ._fake import AsyncFake, is_fake
-from ._format import describe_object, format_args
+from ._format import describe_object, format_args, format_call, format_site
 from ._iter import FakeAsyncIterator
 from ._recorder import BOUND
 from ._spec import BindError, Kind, MemberSpec, is_instance_of, type_has
@@ -79,6 +84,9 @@ _KIND_SHAPE = {
     Kind.ASYNC_GEN: _ITER,
     Kind.ASYNC_CM: _CONTEXT,
     Kind.HYBRID: _HYBRID,
+    # Not callable: `when()` never sees them, but the table covers every kind.
+    Kind.PROPERTY: _SYNC,
+    Kind.ATTRIBUTE: _SYNC,
 }
 
 _RETURN = "returns"
@@ -155,22 +163,18 @@ class _Rule:
     def take(self) -> _Step | None:
         """The outcome for the next call, or None when the script is used up."""
         steps = self.steps
-        while self.index < len(steps):
-            step = steps[self.index]
-            if step.count is None:
-                if self.index == len(steps) - 1:
-                    step.used += 1
-                    return step
-                self.index += 1
-                step.used += 1
-                return step
-            if step.used < step.count:
-                step.used += 1
-                if step.used == step.count:
-                    self.index += 1
-                return step
-            self.index += 1
-        return None
+        index = self.index
+        if index == len(steps):
+            return None
+        step = steps[index]
+        if step.count is None:
+            if index < len(steps) - 1:  # the last outcome repeats; the others serve one call
+                self.index = index + 1
+            return step
+        step.used += 1
+        if step.used == step.count:
+            self.index = index + 1
+        return step
 
     def describe(self) -> str:
         match = (
@@ -186,7 +190,7 @@ class _Rule:
 class _Table:
     """The rules of one fake; called by the fake for every call (its stubbing hook)."""
 
-    __slots__ = ("member", "name", "rules", "shape", "target", "typecheck")
+    __slots__ = ("guard", "incomplete", "member", "rules", "shape", "target", "typecheck")
 
     def __init__(self, target: Any, member: MemberSpec | None, shape: str, typecheck: bool) -> None:
         self.target: Any = target
@@ -194,6 +198,10 @@ class _Table:
         self.shape: str = shape
         self.typecheck: bool = typecheck
         self.rules: list[_Rule] = []
+        # The stubs started on this fake that have no outcome yet; while there
+        # is one, `guard` stands in for the table as the fake's stubbing hook.
+        self.incomplete: list[Stub[Any]] = []
+        self.guard = _Incomplete(self)
 
     def describe(self) -> list[str]:
         """One line per rule, latest first."""
@@ -202,17 +210,9 @@ class _Table:
     def __call__(
         self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw: list[Any]
     ) -> Any:
-        actual: object
-        if self.member is not None:
-            bound = raw[BOUND]
-            if bound is None:
-                try:
-                    bound = self.member.bind(args, kwargs)
-                except BindError:
-                    bound = None
-            actual = bound.arguments if bound is not None else (args, kwargs)
-        else:
-            actual = (args, kwargs)
+        # A spec'd member's call was bound to the real signature before it got here.
+        bound = raw[BOUND]
+        actual: object = bound.arguments if bound is not None else (args, kwargs)
         for rule in reversed(self.rules):
             if rule.matches(actual):
                 step = rule.take()
@@ -226,7 +226,7 @@ class _Table:
         self,
         step: _Step,
         target: Any,
-        raw: list[Any] | None,
+        raw: list[Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
@@ -238,9 +238,8 @@ class _Table:
             return self._iterated(step, name, raw, args, kwargs)
         if shape in (_CONTEXT, _HYBRID) or (shape == _PLAIN_SYNC and step.kind == _ENTER):
             return self._entered(step, name, raw, args, kwargs)
+        # A sync call: after() and hangs() are refused, so returns, raises or runs.
         kind = step.kind
-        if kind == _WAIT:
-            return DEFAULT
         if kind == _RAISE:
             raise _instance(step.error)
         if kind == _RUN:
@@ -248,18 +247,16 @@ class _Table:
             self._check_result(result, f"af.when({name}).runs({_callable_name(step.value)})")
         else:
             result = step.value
-        if raw is not None:
-            bind_to_call(result, raw)
+        bind_to_call(result, raw)
         return result
 
     def _awaited(
-        self, step: _Step, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, step: _Step, raw: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         kind = step.kind
         if kind == _RETURN and not step.delay:
             value = step.value
-            if raw is not None:
-                bind_to_call(value, raw)
+            bind_to_call(value, raw)
             # The fake awaits an awaitable outcome: a stubbed awaitable value is
             # handed over as it is, inside one that is ready.
             return _Ready(value) if type_has(value, "__await__") else value
@@ -268,7 +265,7 @@ class _Table:
         return self._awaited_later(step, raw, args, kwargs)
 
     async def _awaited_later(
-        self, step: _Step, raw: list[Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, step: _Step, raw: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         if step.delay:
             await _sleep(step.delay)
@@ -289,15 +286,14 @@ class _Table:
             )
         else:
             result = step.value
-        if raw is not None:
-            bind_to_call(result, raw)
+        bind_to_call(result, raw)
         return result
 
     def _iterated(
         self,
         step: _Step,
         name: str,
-        raw: list[Any] | None,
+        raw: list[Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
@@ -312,15 +308,14 @@ class _Table:
         if kind == _WAIT:
             return FakeAsyncIterator((), delay=step.delay, name=label)
         result = step.value(*args, **kwargs) if kind == _RUN else step.value
-        if raw is not None:
-            bind_to_call(result, raw)
+        bind_to_call(result, raw)
         return result
 
     def _entered(
         self,
         step: _Step,
         name: str,
-        raw: list[Any] | None,
+        raw: list[Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
@@ -331,13 +326,13 @@ class _Table:
         if kind == _ENTER:
             return _StubbedContext(step.value, awaitable=awaitable, name=label, before=before)
         if kind in (_RAISE, _HANG, _WAIT):
-            entered = entered_value(self.target) if self.member is not None else None
+            # Only a spec'd member's shape takes these (a MagicFake refuses them).
+            entered = entered_value(self.target)
             return _StubbedContext(entered, awaitable=awaitable, name=label, before=before)
         result = step.value(*args, **kwargs) if kind == _RUN else step.value
         if self.shape == _HYBRID and not type_has(result, "__aenter__"):
             return _StubbedContext(result, awaitable=True, name=label, before=before)
-        if raw is not None:
-            bind_to_call(result, raw)
+        bind_to_call(result, raw)
         return result
 
     def _check_result(self, result: object, what: str) -> None:
@@ -448,15 +443,59 @@ class _StubbedContext(FakeAsyncContext[T]):
         return (yield from super().__await__())
 
 
+class _Incomplete:
+    """A fake's stubbing hook while a rule of it has no outcome yet: it refuses the call.
+
+    Installed in the table's place only then, so that a fake whose rules are
+    complete pays nothing for the check.
+    """
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: _Table) -> None:
+        self.table = table
+
+    def __call__(
+        self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw: list[Any]
+    ) -> Any:
+        table = self.table
+        name = fake_name(target)
+        stubs = table.incomplete
+        if len(stubs) == 1:
+            head = f"a rule of {name} was started but has no outcome (it would be ignored):"
+            fix = "End it with an outcome"
+        else:
+            head = (
+                f"{len(stubs)} rules of {name} were started but have no outcome "
+                "(they would be ignored):"
+            )
+            fix = "End each with an outcome"
+        lines = [f"{format_call(name, args, kwargs)}: {head}"]
+        lines.extend(f"  {stub._describe()}  at {stub._site}" for stub in stubs)
+        lines.append(f"{fix} ({_FIX[table.shape]}), or delete it.")
+        raise SpecTypeError("\n".join(lines))
+
+
+_PACKAGE = os.path.dirname(__file__) + os.sep
+
+
+def _user_site() -> str:
+    """Where the test called into asyncfakes: its first frame outside the package."""
+    frame = sys._getframe(1)
+    while frame.f_code.co_filename.startswith(_PACKAGE) and frame.f_back is not None:
+        frame = frame.f_back
+    return format_site(frame.f_code.co_filename, frame.f_lineno)
+
+
 # ------------------------------------------------------------------- Stub
 
 
 def _shape_of(target: Any) -> tuple[str, MemberSpec | None]:
     member = member_of(target)
     if member is not None:
-        return _KIND_SHAPE.get(member.kind, _SYNC), member
+        return _KIND_SHAPE[member.kind], member
     if isinstance(target, AsyncFake) or getattr(
-        type(typing.cast("object", target)), "_af_is_async", False
+        type(cast("object", target)), "_af_is_async", False
     ):
         return _AWAIT, None
     return _PLAIN_SYNC, None
@@ -506,7 +545,7 @@ class Stub(Generic[T_co]):
         ['down', 'down', 'v']
     """
 
-    __slots__ = ("_args", "_expected", "_kwargs", "_last", "_rule", "_table")
+    __slots__ = ("_args", "_expected", "_kwargs", "_last", "_rule", "_site", "_table")
 
     def __init__(
         self,
@@ -521,6 +560,29 @@ class Stub(Generic[T_co]):
         self._kwargs = kwargs or {}
         self._rule: _Rule | None = None
         self._last: _Step | None = None
+        # Until this stub gets an outcome (or, for `when(x)` itself, starts a
+        # rule with `called_with`), the fake refuses its calls: see _Incomplete.
+        self._site = _user_site()
+        incomplete = table.incomplete
+        incomplete.append(self)
+        if len(incomplete) == 1:
+            set_table(table.target, table.guard)
+
+    def _settle(self) -> None:
+        """A verb was called on this stub: it no longer stops the fake's calls."""
+        table = self._table
+        incomplete = table.incomplete
+        if self in incomplete:
+            incomplete.remove(self)
+            if not incomplete:
+                set_table(table.target, table)
+
+    def _describe(self) -> str:
+        """The stub as the test wrote it, up to its first verb."""
+        text = f"af.when({fake_name(self._table.target)})"
+        if self._args is not None:
+            text += f".called_with({format_args(self._args, self._kwargs)})"
+        return text
 
     def __repr__(self) -> str:
         return f"<Stub of {fake_name(self._table.target)}>"
@@ -548,6 +610,15 @@ class Stub(Generic[T_co]):
             'A'
         """
         table = self._table
+        if self._args is not None and self._rule is None:
+            self._settle()
+            name = fake_name(table.target)
+            raise ValueError(
+                f"af.when({name}).called_with({format_args(args, kwargs)}): the rule "
+                f"{self._describe()} before it has no outcome, so it would be ignored. "
+                f"End each rule with an outcome before starting the next: {_FIX[table.shape]}."
+            )
+        self._settle()  # `when(x)` only led to this rule
         expected: object = (args, kwargs)
         if table.member is not None:
             try:
@@ -585,11 +656,14 @@ class Stub(Generic[T_co]):
             f"{_FIX[table.shape].capitalize()}."
         )
 
-    def _check_value(
-        self, verb: str, value: object, expected: tuple[tuple[type, ...], str] | None
-    ) -> None:
+    def _check_value(self, verb: str, value: object) -> None:
+        """With typecheck=True, refuse a stubbed value that is not of the member's result type."""
         table = self._table
-        if not table.typecheck or expected is None or is_instance_of(value, expected[0]):
+        member = table.member
+        if not table.typecheck or member is None:
+            return
+        expected = member.result_check()
+        if expected is None or is_instance_of(value, expected[0]):
             return
         name = fake_name(table.target)
         raise SpecTypeError(
@@ -621,6 +695,7 @@ class Stub(Generic[T_co]):
             >>> asyncio.run(fake_fetch("https://a"))
             'page'
         """
+        self._settle()
         table = self._table
         shown = format_args((value,), {})
         shape = table.shape
@@ -643,11 +718,8 @@ class Stub(Generic[T_co]):
             raise self._refuse(
                 "returns", shown, f"returns() needs an async iterable, not {type(value).__name__}"
             )
-        member = table.member
-        if member is not None and (
-            shape in (_AWAIT, _SYNC) or (shape == _HYBRID and not type_has(value, "__aenter__"))
-        ):
-            self._check_value("returns", value, member.result_check())
+        if shape in (_AWAIT, _SYNC) or (shape == _HYBRID and not type_has(value, "__aenter__")):
+            self._check_value("returns", value)
         self._add(_Step(_RETURN, value))
         return self
 
@@ -667,6 +739,7 @@ class Stub(Generic[T_co]):
               ...
             TimeoutError: slow
         """
+        self._settle()
         given = cast("object", error)
         if not (
             isinstance(given, BaseException)
@@ -697,6 +770,7 @@ class Stub(Generic[T_co]):
             42
         """
         stub: Stub[Any] = self
+        stub._settle()
         if not callable(function):
             raise TypeError(
                 f"af.when({fake_name(stub._table.target)}).runs({function!r}): runs() takes a "
@@ -737,14 +811,13 @@ class Stub(Generic[T_co]):
             [1, 2, 'EOF']
         """
         stub: Stub[Any] = self
+        stub._settle()
         table = stub._table
         shown = format_args(items, {})
         if table.shape not in (_ITER, _PLAIN_SYNC):
             raise stub._refuse("yields", shown, "yields() is for async generator members")
-        if table.typecheck and table.member is not None:
-            check = table.member.result_check()
-            for item in items:
-                stub._check_value("yields", item, check)
+        for item in items:
+            stub._check_value("yields", item)
         stub._add(_Step(_YIELD, list(items)))
         return self
 
@@ -772,6 +845,7 @@ class Stub(Generic[T_co]):
             'conn'
         """
         stub: Stub[Any] = self
+        stub._settle()
         table = stub._table
         if table.shape not in (_CONTEXT, _HYBRID, _PLAIN_SYNC):
             raise stub._refuse(
@@ -779,8 +853,7 @@ class Stub(Generic[T_co]):
                 format_args((value,), {}),
                 "enters() is for members that return an async context manager",
             )
-        if table.member is not None:
-            stub._check_value("enters", value, table.member.result_check())
+        stub._check_value("enters", value)
         stub._add(_Step(_ENTER, value))
         return self
 
@@ -799,6 +872,7 @@ class Stub(Generic[T_co]):
             >>> asyncio.run(main())
             'timed out'
         """
+        self._settle()
         if self._table.shape in (_SYNC, _PLAIN_SYNC):
             raise self._refuse("hangs", "", "a sync call cannot hang")
         self._add(_Step(_HANG))
@@ -816,12 +890,21 @@ class Stub(Generic[T_co]):
             >>> asyncio.run(op())
             'slow'
         """
+        self._settle()
         name = fake_name(self._table.target)
         given = cast("object", seconds)
         if not isinstance(given, (int, float)) or given < 0:
             raise ValueError(f"af.when({name}).after({seconds!r}): seconds must be a number >= 0.")
         if self._table.shape in (_SYNC, _PLAIN_SYNC):
             raise self._refuse("after", f"{seconds!r}", "a sync call cannot be delayed")
+        last = self._last
+        if last is not None and last.kind == _WAIT and last.count is None:
+            raise ValueError(
+                f"af.when({name}).after({seconds!r}): the rule already waits "
+                f"after({last.delay:g}) before its next outcome, and a second after() would "
+                f"replace that delay. Wait once, .after({last.delay + seconds:g}), or give an "
+                f"outcome between the two: .after({last.delay:g}).returns(...).after({seconds!r})."
+            )
         self._add(_Step(_WAIT, delay=float(seconds)))
         return self
 
@@ -840,6 +923,7 @@ class Stub(Generic[T_co]):
             >>> asyncio.run(main())
             ['stubbed', 'default']
         """
+        self._settle()
         name = fake_name(self._table.target)
         given = cast("object", count)
         if isinstance(given, bool) or not isinstance(given, int) or given < 1:
@@ -849,6 +933,12 @@ class Stub(Generic[T_co]):
             raise ValueError(
                 f"af.when({name}).times({count}): times() repeats the outcome before it; "
                 "call it after returns(), raises(), runs(), yields(), enters() or hangs()."
+            )
+        if last.count is not None:
+            raise ValueError(
+                f"af.when({name}).times({count}): {last.describe()} already has a count, and "
+                f"a second times() would replace it. Count once: .times({last.count + count}) "
+                f"serves {last.count} + {count} calls."
             )
         last.count = count
         return self
@@ -887,19 +977,20 @@ def when(target: T) -> Stub[T]:
             "Make a fake with af.fake(...) or af.patch(...) and pass it (or its method) instead."
         )
     shape, member = _shape_of(fake)
-    if member is None and _is_uncallable_instance(fake):
+    if member is None and _is_instance_fake(fake):
         name = fake_name(fake)
         raise TypeError(
             f"when() takes a fake's method or a fake callable, but {name} is a fake instance "
             f"that is not callable. Pass one of its methods: af.when({name}.<method>)."
         )
     table = get_table(fake)
-    if not isinstance(table, _Table):
+    if isinstance(table, _Incomplete):
+        table = table.table
+    elif table is None:
         table = _Table(fake, member, shape, options_of(fake).typecheck)
-        set_table(fake, table)
     return Stub(table)
 
 
-def _is_uncallable_instance(target: object) -> bool:
-    spec = target.__dict__.get("_af_spec")
-    return spec is not None and target.__dict__.get("_af_member") is None
+def _is_instance_fake(target: object) -> bool:
+    """A fake of an instance (of a class without ``__call__``: its `member_of` is None)."""
+    return target.__dict__.get("_af_spec") is not None
