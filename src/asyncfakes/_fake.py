@@ -300,8 +300,7 @@ def _async_magic_call(self: Any, /, *args: Any, **kwargs: Any) -> Any:
     namespace = self.__dict__
     raw = new_record(namespace[TRACK_ATTR], self, args, kwargs or NO_KWARGS, _getframe(1))
     self._af_propagate(raw, args, kwargs)
-    raw[AWAITABLE] = awaitable = run_awaited(raw, namespace[_RESOLVER])
-    return awaitable
+    return _complete_awaitable(self, raw, args, kwargs)
 
 
 def _complete_sync(self: Any, raw: list[Any], args: tuple[Any, ...], kwargs: Any) -> Any:
@@ -571,21 +570,20 @@ class AsyncFake(_Recording, _mock.AsyncMock):
         exception, an iterable or a sync function as side_effect, a sync `wraps`.
         """
         namespace = self.__dict__
+        if namespace["_mock_delegate"] is not None:
+            # Wrapped by create_autospec's function copy, which holds the
+            # await_* lists (AsyncMockMixin's delegating properties): keep them
+            # there, eagerly, as AsyncMock does.
+            return self._af_resolve_eagerly(raw)
         namespace[_AWAIT_PENDING].append(raw)
         # CallableMixin.__init__ stores the `_mock_*` values in the instance
         # dict: reading them there skips the attribute lookup through the MRO.
-        if (
-            namespace[_STUB] is not None
-            or namespace[_ROLE] is not None
-            or namespace["_mock_delegate"] is not None
-        ):
+        if namespace[_STUB] is not None or namespace[_ROLE] is not None:
             return Deferred(self._af_outcome(raw))
+        # A configured return_value with no side_effect never gets here: the
+        # fake's coroutine (`_await_fake`) returns it without this call.
         effect = namespace["_mock_side_effect"]
-        if effect is None:
-            value = namespace["_mock_return_value"]
-            if value is not _DEFAULT:
-                return value  # the common case
-        else:
+        if effect is not None:
             kind = _effect_kind(namespace, effect)
             if kind is _AWAITS:
                 return Deferred(self._af_outcome(raw))
@@ -603,9 +601,9 @@ class AsyncFake(_Recording, _mock.AsyncMock):
                 result = effect(*raw[ARGS], **raw[KWARGS])
             if result is not _DEFAULT:
                 return result
-            value = namespace["_mock_return_value"]
-            if value is not _DEFAULT:
-                return value
+        value = namespace["_mock_return_value"]
+        if value is not _DEFAULT:
+            return value
         wraps = namespace["_mock_wraps"]
         if wraps is not None:
             if _iscoroutinefunction(wraps):
@@ -724,8 +722,6 @@ def cache_child(fake: Any, name: str, child: object) -> None:
     the new spec still decides what exists.
     """
     namespace = fake.__dict__
-    if name.startswith("__") or namespace["_mock_children"].get(name) is not child:
-        return
     # A frozenset, replaced rather than changed: a copy of the fake shares it safely.
     namespace[_CACHED] = namespace.get(_CACHED, frozenset()) | {name}
     namespace[name] = child

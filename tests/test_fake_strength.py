@@ -1,0 +1,239 @@
+"""AsyncFake/MagicFake paths that only unusual set-ups reach, each compared with AsyncMock/MagicMock.
+
+The compatibility suites (test_compat_*.py) cover what users do every day; these
+cover the rest of `_fake.py`: a fake wrapped by `create_autospec`'s function
+machinery (its lists delegate to the function copy), side effects of the
+`__aenter__`/`__aexit__` of a fake context manager, side effects behind a
+`when()` rule that does not match, and spec'd coroutine members of a MagicFake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from unittest import mock
+
+import pytest
+
+import asyncfakes as af
+from _compat import Kinds, acall, lists, norm, outcome, same, same_async
+
+
+async def fetch(key: str, *, fresh: bool = False) -> str:
+    return key
+
+
+def autospec_function(klass: Any) -> Any:
+    """What `create_autospec(fetch)` builds, with `klass` as the mock inside.
+
+    `create_autospec` always uses AsyncMock here; the function copy it returns
+    takes over the mock's lists (`_mock_delegate`), which is the path tested.
+    """
+    inner = klass()
+    function = mock._set_signature(inner, fetch)  # type: ignore[attr-defined]
+    mock._setup_async_mock(function)  # type: ignore[attr-defined]
+    return function
+
+
+@pytest.mark.asyncio
+async def test_a_fake_behind_an_autospec_function_copy_delegates_as_asyncmock_does():
+    """Calls, lists and side effects of a fake wrapped by create_autospec's function copy."""
+
+    async def scenario(k: Kinds) -> Any:
+        function = autospec_function(k.Async)
+        inner = function.mock
+        seen: list[Any] = [await acall(function, "a", fresh=True)]
+        function.side_effect = ["x", ValueError("boom")]
+        seen += [await acall(function, "b"), await acall(function, "c")]
+        function.side_effect = None
+        function.return_value = "fixed"
+        seen += [await acall(function, "d"), outcome(function, 1, 2, 3)]
+        inner.call_count = 10  # written through the delegate
+        seen += [function.call_count, inner.call_count, lists(inner)]
+        return seen
+
+    await same_async(scenario)
+
+
+@pytest.mark.asyncio
+async def test_a_fake_behind_an_autospec_function_copy_records_its_calls():
+    """The delegating fake still records every call in the core, with its outcome."""
+    function = autospec_function(af.AsyncFake)
+    function.side_effect = [1, KeyError("k")]
+    assert await function("a") == 1
+    with pytest.raises(KeyError):
+        await function("b")
+    records = af.calls(function.mock)
+    assert [(r.args, r.outcome, r.awaited) for r in records] == [
+        (("a",), "returned", True),
+        (("b",), "raised", True),
+    ]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("member", ["__aenter__", "__aexit__"])
+async def test_side_effects_of_a_context_managers_enter_and_exit(member: str):
+    """`__aenter__`/`__aexit__` side effects (iterable, exception, sync and async functions)."""
+
+    async def scenario(k: Kinds) -> Any:
+        session = k.Magic()
+        method = getattr(session, member)
+
+        async def enter() -> Any:
+            async with session as entered:
+                return entered is session or norm(entered)
+
+        async def later(*args: object) -> str:
+            await asyncio.sleep(0)
+            return "async"
+
+        seen: list[Any] = []
+        for effect in (
+            ["first", ConnectionError("down")],
+            OSError("refused"),
+            lambda *args: "sync",
+            later,
+        ):
+            method.side_effect = effect
+            seen.append(await acall(enter))
+            seen.append(await acall(enter))
+        method.side_effect = iter(())
+        seen.append(await acall(enter))
+        method.side_effect = lambda *args: mock.DEFAULT
+        method.return_value = "configured"
+        seen.append(await acall(enter))
+        return [seen, lists(method)]
+
+    await same_async(scenario)
+
+
+@pytest.mark.asyncio
+async def test_an_unmatched_when_rule_falls_back_to_side_effect_and_wraps():
+    """A call no rule matches gets what AsyncMock would give: side_effect, then wraps."""
+    fake = af.AsyncFake(name="fetch")
+    af.when(fake).called_with("stubbed").returns("from the rule")
+    fake.side_effect = ["first", LookupError("second")]
+    assert await fake("stubbed") == "from the rule"
+    assert await fake("other") == "first"
+    with pytest.raises(LookupError, match=r"^second$"):
+        await fake("other")
+    fake.side_effect = iter(())
+    with pytest.raises(StopAsyncIteration):
+        await fake("other")
+    fake.side_effect = None
+    fake.configure_mock(_mock_wraps=fetch)
+    assert await fake("wrapped") == "wrapped"
+
+    def sync_double(key: str) -> str:
+        return key * 2
+
+    fake.configure_mock(_mock_wraps=sync_double)
+    assert await fake("ab") == "abab"
+    fake.configure_mock(_mock_wraps=None)
+    assert isinstance(await fake("none"), af.AsyncFake)  # the return_value child, as on AsyncMock
+    assert fake.await_count == 7
+
+
+@pytest.mark.asyncio
+async def test_an_async_method_of_a_spec_d_magicfake_is_recorded_and_awaited():
+    """A MagicFake spec'd on a class: its coroutine methods are awaitable fakes, as on MagicMock."""
+
+    class Service:
+        async def fetch(self, key: str) -> str:
+            return key
+
+    async def scenario(k: Kinds) -> Any:
+        service = k.Magic(spec=Service)
+        service.fetch.return_value = "value"
+        seen = [
+            await acall(service.fetch, "a"),
+            outcome(service.fetch.assert_awaited_once_with, "a"),
+        ]
+        return [seen, lists(service.fetch), lists(service)]
+
+    await same_async(scenario)
+
+
+def test_method_call_names_skip_ancestors_that_are_not_attributes():
+    """Names in ancestors' lists: through a return value, and through a mock made with parent=."""
+
+    def scenario(k: Kinds) -> Any:
+        client = k.Magic()
+        client.connect().cursor.execute("select 1")
+        client.connect.return_value.cursor.execute("select 2")
+        # Made with parent= and no attribute name: not a step of the listed names.
+        pool = k.Magic(parent=client, name="pool")
+        pool.acquire("slot")
+        return [
+            lists(client),
+            lists(client.connect),
+            lists(client.connect.return_value),
+            lists(pool),
+        ]
+
+    same(scenario)
+
+
+@pytest.mark.asyncio
+async def test_a_when_rule_on_a_magicfake_spec_d_on_a_coroutine_function():
+    """The rule's result is awaited and counted; unmatched calls run the mock's own rules."""
+    fake = af.MagicFake(spec=fetch)
+    af.when(fake).called_with("a").returns("from the rule")
+    fake.return_value = "configured"
+    assert await fake("a") == "from the rule"
+    assert await fake("b") == "configured"
+    assert fake.await_count == 2
+    assert fake.await_args_list == [mock.call("a"), mock.call("b")]
+    assert [(r.args, r.result) for r in af.calls(fake)] == [
+        (("a",), "from the rule"),
+        (("b",), "configured"),
+    ]
+
+
+def test_a_signature_checked_by_create_autospec_machinery_is_enforced():
+    """A fake whose class got create_autospec's signature check refuses calls as AsyncMock does."""
+
+    def scenario(k: Kinds) -> Any:
+        seen = []
+        for klass in (k.Async, k.Magic):
+            fake = klass()
+            mock._check_signature(fetch, fake, False, False)  # type: ignore[attr-defined]
+            call = fake("a", fresh=True)
+            seen.append(norm(call) if klass is k.Magic else type(call).__name__)
+            if klass is k.Async:
+                call.close()
+            seen += [outcome(fake, "a", "b"), outcome(fake, nope=1), lists(fake)]
+        return seen
+
+    same(scenario)
+
+
+@pytest.mark.asyncio
+async def test_a_subclass_with_its_own_getattr_keeps_its_children_working():
+    """Children of a subclass that overrides __getattr__ are not cached past it."""
+    reads: list[str] = []
+
+    class Counting(af.AsyncFake):
+        def __getattr__(self, name: str) -> Any:
+            reads.append(name)
+            return super().__getattr__(name)
+
+    client = Counting()
+    client.get.return_value = 1
+    assert await client.get() == 1
+    assert await client.get() == 1
+    assert [name for name in reads if name == "get"] == ["get", "get", "get"]
+
+
+def test_mock_add_spec_keeps_an_attribute_the_user_assigned():
+    """An assigned plain value survives mock_add_spec, as on AsyncMock; read children do not."""
+
+    def scenario(k: Kinds) -> Any:
+        fake = k.Async()
+        fake.get
+        fake.post
+        fake.get = 5
+        fake.mock_add_spec(["get"])
+        return [fake.get, outcome(getattr, fake, "post")]
+
+    same(scenario)
