@@ -376,3 +376,44 @@ async def test_a_sandbox_checks_a_pool_made_outside_it() -> None:
     with pytest.raises(af.LeakError, match=r"db: 1 connection acquired and never released:"):
         async with af.Sandbox():
             await db.acquire()
+
+
+async def test_each_acquisition_records_its_site_and_timeout() -> None:
+    """It records every acquisition, free or waited for, with its line and its timeout."""
+    db = af.pool(size=1, name="db")
+    first_site = here(1)
+    first = await db.acquire()
+    waiter = asyncio.create_task(db.acquire(timeout=5).__aenter__())
+    await asyncio.sleep(0)
+    await db.release(first)
+    second = await waiter
+    await db.release(second)
+    records = af.calls(db.acquire)
+    assert [record.kwargs for record in records] == [{}, {"timeout": 5}]
+    assert [record.outcome for record in records] == ["returned", "returned"]
+    assert records[0].site == first_site
+    assert [record.result for record in records] == db.connections * 2
+
+
+async def test_connection_released_inside_async_with_is_not_released_again() -> None:
+    """It leaves the pool consistent when a block releases its own connection, or the pool ends."""
+    db = af.pool(size=1, name="db")
+    async with db.acquire() as conn:
+        await db.release(conn)
+        assert db.in_use == 0
+        again = await db.acquire()  # the same connection, under a new lease
+    assert db.in_use == 1
+    await db.release(again)
+    async with db.acquire():
+        db.terminate()
+    assert db.in_use == 0
+    assert [record.outcome for record in af.calls(db.acquire)] == ["returned", "returned", "raised"]
+
+
+async def test_acquire_is_a_recorded_function_that_names_its_pool() -> None:
+    """It exposes acquire as a recorded callable whose __self__ is the pool."""
+    db = af.pool(name="db")
+    assert db.acquire.__self__ is db  # type: ignore[attr-defined]
+    assert db.acquire.__qualname__ == "db.acquire"
+    assert af.calls(db.acquire) == []
+    assert af.max_concurrency(db.acquire) == 0

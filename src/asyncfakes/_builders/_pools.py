@@ -15,18 +15,28 @@ import difflib
 import sys
 from collections.abc import Callable, Generator
 from types import FrameType, TracebackType
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 from .._cm import FakeAsyncContext
 from .._errors import ConnectionReleasedError, LeakError, PoolClosedError, SpecAttributeError
 from .._fake import AsyncFake, MagicFake
 from .._format import plural
-from .._recorder import TRACK_ATTR, Track, begin_await, fail, finish, new_record, view
+from .._recorder import (
+    NO_KWARGS,
+    TRACK_ATTR,
+    Track,
+    begin_await,
+    fail,
+    finish,
+    new_record,
+    view,
+)
 from .._types import is_number
 
 __all__ = ["FakePool", "pool"]
 
 C = TypeVar("C")
+C_co = TypeVar("C_co", covariant=True)
 
 
 if sys.version_info >= (3, 11):
@@ -54,19 +64,12 @@ def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
 
 
 class _Lease(Generic[C]):
-    """A connection handed out by one acquisition: a proxy that dies on release."""
+    """A connection handed out by one acquisition: a proxy that dies on release.
 
-    def __init__(
-        self, pool: FakePool[C], connection: C, raw: list[Any], number: int, track: Track | None
-    ) -> None:
-        namespace = self.__dict__
-        namespace["_af_lease_pool"] = pool
-        namespace["_af_lease_connection"] = connection
-        namespace["_af_lease_raw"] = raw
-        namespace["_af_lease_number"] = number
-        namespace["_af_lease_released"] = False
-        if track is not None:
-            namespace[TRACK_ATTR] = track
+    Built by `_new_lease`; its namespace holds ``_af_lease_pool``,
+    ``_af_lease_connection``, ``_af_lease_raw`` (the acquisition's record),
+    ``_af_lease_number``, ``_af_lease_released`` and the connection's track.
+    """
 
     def __getattr__(self, name: str) -> Any:
         namespace = self.__dict__
@@ -84,6 +87,10 @@ class _Lease(Generic[C]):
             f"<connection #{self.__dict__['_af_lease_number']} of "
             f"{self.__dict__['_af_lease_pool'].name} ({state})>"
         )
+
+
+# Sets a lease's whole namespace at once: cheaper than storing each entry from __init__.
+_set_namespace: Callable[[object, dict[str, Any]], None] = _Lease.__dict__["__dict__"].__set__
 
 
 class _ReleasedMember:
@@ -107,41 +114,125 @@ class _ReleasedMember:
         return f"<{self._name} of {self._lease!r}>"
 
 
-class _AcquireContext(Generic[C]):
-    """What `pool.acquire()` returns: awaitable, and an async context manager."""
+class _State(Generic[C]):
+    """A pool's hot state, read and written on every acquisition and release.
 
-    __slots__ = ("_done", "_frame", "_lease", "_pool", "_timeout")
+    It lives apart from `FakePool`, whose spec-forwarding ``__getattr__`` makes
+    each attribute access on the pool slower (Python 3.10 and 3.11 do not
+    specialise attribute access on such a class).
+    """
 
-    def __init__(self, pool: FakePool[C], timeout: float | None, frame: FrameType) -> None:
-        self._pool = pool
-        self._timeout = timeout
-        self._frame: FrameType | None = frame
-        self._lease: _Lease[C] | None = None
-        self._done = False
+    __slots__ = (
+        "acquire",
+        "acquired",
+        "closed",
+        "closing",
+        "connections",
+        "drained",
+        "idle",
+        "leases",
+        "max_in_use",
+        "numbers",
+        "pool",
+        "size",
+        "track",
+        "waiters",
+    )
 
-    def _take_frame(self) -> FrameType:
-        frame = self._frame if self._frame is not None else sys._getframe(2)
+    def __init__(self, pool: FakePool[C], size: int) -> None:
+        self.pool = pool
+        self.size = size
+        self.track = Track(f"{pool.name}.acquire")
+        self.acquire: Callable[..., Any] = _unset
+        self.connections: list[C] = []
+        self.idle: collections.deque[C] = collections.deque()
+        self.waiters: collections.deque[asyncio.Future[C]] = collections.deque()
+        self.leases: dict[int, _Lease[C]] = {}
+        self.numbers: dict[int, tuple[int, Track | None]] = {}
+        self.acquired = 0
+        self.max_in_use = 0
+        self.closing = False
+        self.closed = False
+        self.drained: asyncio.Event | None = None
+
+
+def _unset() -> None:  # pragma: no cover - replaced before the pool is handed out
+    raise AssertionError("unreachable")
+
+
+class _AcquireContext(Generic[C_co]):
+    """What `pool.acquire()` returns: awaitable, and an async context manager.
+
+    Awaiting or entering it acquires a connection. When one is free that is a
+    few plain steps: no future, no timeout, no extra coroutine. `_frame` (the
+    site of the `acquire()` call) is cleared by the first use.
+    """
+
+    __slots__ = ("_frame", "_lease", "_state", "_timeout")
+
+    _frame: FrameType | None
+    _lease: _Lease[Any] | None
+    _state: _State[Any]
+    _timeout: float | None
+
+    # __await__ and __aenter__ repeat the same steps, inlined: this is the hot path.
+    def __await__(self) -> Generator[Any, None, C_co]:
+        frame = self._frame
+        if frame is None:  # awaited a second time: another acquisition
+            frame = sys._getframe(1)
         self._frame = None
-        return frame
-
-    def __await__(self) -> Generator[Any, None, C]:
-        self._done = True
-        frame = self._frame if self._frame is not None else sys._getframe(1)
-        self._frame = None
+        state = self._state
+        if state.closing:
+            raise state.pool._closed_error("closed" if state.closed else "closing")
+        timeout = self._timeout
+        kwargs = NO_KWARGS if timeout is None else {"timeout": timeout}
+        raw = new_record(state.track, state.acquire, (), kwargs, frame)
+        idle = state.idle
+        if idle:
+            connection = idle.popleft()
+        elif len(state.connections) < state.size:
+            connection = state.pool._create()
+        else:
+            connection = yield from state.pool._wait(raw, timeout).__await__()
+        begin_await(raw)
+        state.acquired += 1
+        lease = _new_lease(state, connection, raw)
+        leases = state.leases
+        leases[id(lease)] = lease
+        if len(leases) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
+            state.max_in_use = len(leases)
         # The lease stands in for the connection.
-        return cast(
-            "Generator[Any, None, C]", self._pool._acquire(self._timeout, frame).__await__()
-        )
+        return cast("C_co", lease)
 
-    async def __aenter__(self) -> C:
-        if self._lease is not None or self._done:
+    async def __aenter__(self) -> C_co:
+        state = self._state
+        frame = self._frame
+        if frame is None:
             raise RuntimeError(
-                f"{self._pool.name}.acquire(): this acquire context was already used; "
-                f"call {self._pool.name}.acquire() again for another connection."
+                f"{state.pool.name}.acquire(): this acquire context was already used; "
+                f"call {state.pool.name}.acquire() again for another connection."
             )
-        lease = await self._pool._acquire(self._timeout, self._take_frame())
-        self._lease = lease
-        return cast("C", lease)
+        self._frame = None
+        if state.closing:
+            raise state.pool._closed_error("closed" if state.closed else "closing")
+        timeout = self._timeout
+        kwargs = NO_KWARGS if timeout is None else {"timeout": timeout}
+        raw = new_record(state.track, state.acquire, (), kwargs, frame)
+        idle = state.idle
+        if idle:
+            connection = idle.popleft()
+        elif len(state.connections) < state.size:
+            connection = state.pool._create()
+        else:
+            connection = await state.pool._wait(raw, timeout)
+        begin_await(raw)
+        state.acquired += 1
+        lease = self._lease = _new_lease(state, connection, raw)
+        leases = state.leases
+        leases[id(lease)] = lease
+        if len(leases) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
+            state.max_in_use = len(leases)
+        return cast("C_co", lease)
 
     async def __aexit__(
         self,
@@ -149,37 +240,103 @@ class _AcquireContext(Generic[C]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._done = True
-        lease, self._lease = self._lease, None
-        if lease is not None and not lease.__dict__["_af_lease_released"]:
+        lease = self._lease
+        if lease is not None:
+            self._lease = None
             # Released synchronously, so a cancelled block still returns its connection.
-            self._pool._release(lease)
+            _release(self._state, lease, check=False)
 
 
-class _AcquireMethod(Generic[C]):
-    """`pool.acquire`: a recorded callable returning an acquire context."""
+def _release(state: _State[C], connection: object, *, check: bool = True) -> None:
+    """Take back the lease `connection`: its acquisition returns, the connection goes on.
 
-    def __init__(self, pool: FakePool[C]) -> None:
-        self.__dict__[TRACK_ATTR] = Track(f"{pool.name}.acquire")
-        self._pool = pool
-        # Like a bound method: a Sandbox finds the pool behind a call of pool.acquire
-        # in its journal, and runs the pool's leak check.
-        self.__self__ = pool
+    Synchronous on purpose: nothing between taking the lease and handing the
+    connection on can be interrupted by a cancellation. Without `check`, a lease
+    that is no longer held (terminated, or released inside the block) is ignored.
+    """
+    leases = state.leases
+    lease = leases.pop(id(connection), None)
+    if lease is not connection:
+        if lease is not None:  # another object with a recycled id
+            leases[id(lease)] = lease
+        if check:
+            raise state.pool._release_error(connection)
+        return
+    namespace = lease.__dict__
+    namespace["_af_lease_released"] = True
+    held: C = namespace["_af_lease_connection"]
+    finish(namespace["_af_lease_raw"], held)
+    if state.waiters or state.closed:
+        if state.closed:
+            return
+        state.pool._give_back(held)
+    else:
+        state.idle.append(held)
+    if state.drained is not None and not leases:
+        state.drained.set()
 
-    def __call__(self, *, timeout: float | None = None) -> _AcquireContext[C]:
-        if timeout is not None and not is_number(timeout):
-            raise TypeError(
-                f"{self._pool.name}.acquire(timeout={timeout!r}): timeout must be a number of "
-                f"seconds or None, not {type(timeout).__name__}"
-            )
-        if timeout is not None and timeout < 0:
-            raise ValueError(
-                f"{self._pool.name}.acquire(timeout={timeout}): timeout must not be negative"
-            )
-        return _AcquireContext(self._pool, timeout, sys._getframe(1))
 
-    def __repr__(self) -> str:
-        return f"<bound method acquire of {self._pool!r}>"
+_new_object = object.__new__
+
+
+def _new_lease(state: _State[C], connection: C, raw: list[Any]) -> _Lease[C]:
+    """A lease of `connection` for the acquisition `raw` (built without calling __init__)."""
+    number, track = state.numbers[id(connection)]
+    lease = cast("_Lease[C]", _new_object(_Lease))
+    if track is None:
+        _set_namespace(
+            lease,
+            {
+                "_af_lease_pool": state.pool,
+                "_af_lease_connection": connection,
+                "_af_lease_raw": raw,
+                "_af_lease_number": number,
+                "_af_lease_released": False,
+            },
+        )
+    else:
+        _set_namespace(
+            lease,
+            {
+                "_af_lease_pool": state.pool,
+                "_af_lease_connection": connection,
+                "_af_lease_raw": raw,
+                "_af_lease_number": number,
+                "_af_lease_released": False,
+                TRACK_ATTR: track,
+            },
+        )
+    return lease
+
+
+class _AcquireMethod(Protocol[C_co]):
+    """The type of `pool.acquire`."""
+
+    def __call__(self, *, timeout: float | None = None) -> _AcquireContext[C_co]: ...
+
+
+def _acquire_method(state: _State[C]) -> _AcquireMethod[C]:
+    """`pool.acquire`: a recorded function (cheaper to call than an object) returning a context."""
+    pool = state.pool
+
+    def acquire(*, timeout: float | None = None) -> _AcquireContext[C]:
+        if timeout is not None:
+            pool._check_timeout(timeout)
+        context = cast("_AcquireContext[C]", _new_object(_AcquireContext))
+        context._state = state
+        context._timeout = timeout
+        context._frame = sys._getframe(1)
+        context._lease = None
+        return context
+
+    namespace = acquire.__dict__
+    namespace[TRACK_ATTR] = state.track
+    # Like a bound method: a Sandbox finds the pool behind a call of pool.acquire
+    # in its journal, and runs the pool's leak check.
+    namespace["__self__"] = pool
+    acquire.__qualname__ = f"{pool.name}.acquire"
+    state.acquire = acquire
+    return acquire
 
 
 class FakePool(Generic[C]):
@@ -187,8 +344,6 @@ class FakePool(Generic[C]):
 
     Attributes:
         connections: every connection the pool created, in creation order.
-        acquired: how many acquisitions succeeded.
-        max_in_use: the largest number of connections held at once.
 
     Example:
         >>> import asyncio, asyncfakes as af
@@ -218,21 +373,27 @@ class FakePool(Generic[C]):
         self._timeout = acquire_timeout
         self._spec = spec
         self._errors = _driver_errors(spec)
-        self.connections: list[C] = []
-        self._idle: collections.deque[C] = collections.deque()
-        self._waiters: collections.deque[asyncio.Future[C]] = collections.deque()
-        self._leases: dict[int, _Lease[C]] = {}
-        self._numbers: dict[int, tuple[int, Track | None]] = {}
-        self.acquired: int = 0
-        self.max_in_use: int = 0
-        self._closing = False
-        self._closed = False
-        self._drained: asyncio.Event | None = None
-        self.acquire: _AcquireMethod[C] = _AcquireMethod(self)
-        self.__dict__[TRACK_ATTR] = self.acquire.__dict__[TRACK_ATTR]
+        state = self._state = _State(self, size)
+        self.connections: list[C] = state.connections
+        self._idle = state.idle
+        self._waiters = state.waiters
+        self._leases = state.leases
+        self._numbers = state.numbers
+        self.acquire: _AcquireMethod[C] = _acquire_method(state)
+        self.__dict__[TRACK_ATTR] = state.track
         self._spec_fake: Any = None
 
     # -- state -----------------------------------------------------------------
+
+    @property
+    def acquired(self) -> int:
+        """How many acquisitions succeeded."""
+        return self._state.acquired
+
+    @property
+    def max_in_use(self) -> int:
+        """The largest number of connections held at once."""
+        return self._state.max_in_use
 
     @property
     def in_use(self) -> int:
@@ -243,6 +404,14 @@ class FakePool(Generic[C]):
     def size(self) -> int:
         """The pool's capacity."""
         return self._size
+
+    @property
+    def _closing(self) -> bool:
+        return self._state.closing
+
+    @property
+    def _closed(self) -> bool:
+        return self._state.closed
 
     def get_size(self) -> int:
         """As asyncpg: the number of connections the pool holds (created so far)."""
@@ -262,48 +431,20 @@ class FakePool(Generic[C]):
 
     def is_closing(self) -> bool:
         """As asyncpg: True once close() or terminate() was called."""
-        return self._closing
+        return self._state.closing
 
     # -- acquire / release -------------------------------------------------------
 
-    async def _acquire(self, timeout: float | None, frame: FrameType) -> _Lease[C]:
-        if self._closing:
-            raise self._closed_error("closing" if not self._closed else "closed")
-        track: Track = self.__dict__[TRACK_ATTR]
-        raw = new_record(
-            track, self.acquire, (), {} if timeout is None else {"timeout": timeout}, frame
-        )
-        if self._idle:
-            connection = self._idle.popleft()
-        elif len(self.connections) < self._size:
-            connection = self._create()
-        else:
-            if timeout is None:
-                timeout = self._timeout
-            try:
-                if timeout is None:
-                    connection = await self._wait()
-                else:
-                    try:
-                        connection = await asyncio.wait_for(self._wait(), timeout)
-                    except asyncio.TimeoutError:
-                        raise _AcquireTimeout(
-                            f"{self.name}.acquire(): no connection was released within "
-                            f"{timeout} s ({len(self._leases)} of {self._size} in use); "
-                            f"release connections sooner, raise size=, or check for a leak "
-                            f"with {self.name}.assert_all_released()."
-                        ) from None
-            except BaseException as error:
-                fail(raw, error)
-                raise
-        begin_await(raw)
-        self.acquired += 1
-        number, connection_track = self._numbers[id(connection)]
-        lease = _Lease(self, connection, raw, number, connection_track)
-        leases = self._leases
-        leases[id(lease)] = lease
-        self.max_in_use = max(self.max_in_use, len(leases))
-        return lease
+    def _check_timeout(self, timeout: object) -> None:
+        if not is_number(timeout):
+            raise TypeError(
+                f"{self.name}.acquire(timeout={timeout!r}): timeout must be a number of "
+                f"seconds or None, not {type(timeout).__name__}"
+            )
+        if cast("float", timeout) < 0:
+            raise ValueError(
+                f"{self.name}.acquire(timeout={timeout}): timeout must not be negative"
+            )
 
     def _create(self) -> C:
         connection = self._factory()
@@ -312,7 +453,27 @@ class FakePool(Generic[C]):
         self._numbers[id(connection)] = (len(self.connections), track)
         return connection
 
-    async def _wait(self) -> C:
+    async def _wait(self, raw: list[Any], timeout: float | None) -> C:
+        """Wait (FIFO) for a released connection; the acquisition `raw` fails if this does."""
+        if timeout is None:
+            timeout = self._timeout
+        try:
+            if timeout is None:
+                return await self._wait_in_line()
+            try:
+                return await asyncio.wait_for(self._wait_in_line(), timeout)
+            except asyncio.TimeoutError:
+                raise _AcquireTimeout(
+                    f"{self.name}.acquire(): no connection was released within "
+                    f"{timeout} s ({len(self._leases)} of {self._size} in use); "
+                    f"release connections sooner, raise size=, or check for a leak "
+                    f"with {self.name}.assert_all_released()."
+                ) from None
+        except BaseException as error:
+            fail(raw, error)
+            raise
+
+    async def _wait_in_line(self) -> C:
         if self._idle:  # freed while the timeout was being set up
             return self._idle.popleft()
         future: asyncio.Future[C] = asyncio.get_running_loop().create_future()
@@ -345,46 +506,53 @@ class FakePool(Generic[C]):
         Raises:
             ValueError: `connection` is not a connection of this pool, or was already released.
         """
-        self._release(connection)
-
-    def _release(self, connection: object) -> None:
-        # Synchronous on purpose: nothing between taking the lease and handing the
-        # connection on can be interrupted by a cancellation.
-        lease = self._leases.pop(id(connection), None)
-        if lease is None or lease is not connection:
+        # `_release`, inlined: this is the hot path of `await pool.release(conn)`.
+        state = self._state
+        leases = state.leases
+        lease = leases.pop(id(connection), None)
+        if lease is not connection:
             if lease is not None:  # another object with a recycled id
-                self._leases[id(connection)] = lease
-            if isinstance(connection, _Lease) and connection.__dict__["_af_lease_pool"] is self:
-                raise self._invalid_error(
-                    f"{self.name}.release({connection!r}): this connection was already "
-                    "released; release each acquired connection exactly once."
-                )
-            raise self._invalid_error(
-                f"{self.name}.release({connection!r}): not a connection of this pool; "
-                f"pass the connection returned by {self.name}.acquire()."
-            )
+                leases[id(lease)] = lease
+            raise self._release_error(connection)
         namespace = lease.__dict__
         namespace["_af_lease_released"] = True
-        finish(namespace["_af_lease_raw"], namespace["_af_lease_connection"])
-        if self._closed:
-            return
-        self._give_back(namespace["_af_lease_connection"])
-        if self._drained is not None and not self._leases:
-            self._drained.set()
+        held: C = namespace["_af_lease_connection"]
+        finish(namespace["_af_lease_raw"], held)
+        if state.waiters or state.closed:
+            if state.closed:
+                return
+            self._give_back(held)
+        else:
+            state.idle.append(held)
+        if state.drained is not None and not leases:
+            state.drained.set()
+
+    def _release_error(self, connection: object) -> BaseException:
+        ours = isinstance(connection, _Lease) and connection.__dict__["_af_lease_pool"] is self
+        if ours:
+            return self._invalid_error(
+                f"{self.name}.release({connection!r}): this connection was already "
+                "released; release each acquired connection exactly once."
+            )
+        return self._invalid_error(
+            f"{self.name}.release({connection!r}): not a connection of this pool; "
+            f"pass the connection returned by {self.name}.acquire()."
+        )
 
     # -- closing ---------------------------------------------------------------
 
     async def close(self) -> None:
         """As asyncpg: stop handing out connections and wait until all are released."""
-        self._closing = True
+        state = self._state
+        state.closing = True
         if self._leases:
-            self._drained = asyncio.Event()
-            await self._drained.wait()
+            drained = state.drained = asyncio.Event()
+            await drained.wait()
         self._shut()
 
     def terminate(self) -> None:
         """As asyncpg: close at once; connections still held become unusable."""
-        self._closing = True
+        self._state.closing = True
         for lease in list(self._leases.values()):
             lease.__dict__["_af_lease_released"] = True
             fail(lease.__dict__["_af_lease_raw"], self._closed_error("closed"))
@@ -392,7 +560,7 @@ class FakePool(Generic[C]):
         self._shut()
 
     def _shut(self) -> None:
-        self._closed = True
+        self._state.closed = True
         self._idle.clear()
         while self._waiters:
             waiter = self._waiters.popleft()
