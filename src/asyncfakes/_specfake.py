@@ -59,7 +59,6 @@ __all__ = [
     "create_instance_fake",
     "fake",
     "fake_name",
-    "is_spec_fake",
     "member_of",
     "options_of",
 ]
@@ -223,18 +222,17 @@ def _bind_message(
 def _check_arguments(
     target: object, member: MemberSpec, bound: Any, args: tuple[Any, ...], kwargs: Any
 ) -> None:
-    signature = member.signature
-    if signature is None:
-        return
-    parameters = signature.parameters
+    # Bound to the real signature: it is known.
+    parameters = bound.signature.parameters
     arguments = bound.arguments
     for name, kind, classes, text in member.argument_checks():
         value = arguments.get(name)
         values: list[object]
         if kind.name == "VAR_POSITIONAL":
-            values = list(typing.cast("tuple[object, ...]", value or ()))
+            values = list(value or ())
         elif kind.name == "VAR_KEYWORD":
-            values = list(typing.cast("dict[str, object]", value or {}).values())
+            keywords: dict[str, object] = value or {}
+            values = list(keywords.values())
         else:
             if value is parameters[name].default:
                 continue  # an omitted argument: the real default, whatever its annotation says
@@ -252,13 +250,14 @@ def _check_arguments(
 
 
 def _is_configured(namespace: dict[str, Any]) -> bool:
-    """True when the test configured the fake the `unittest.mock` way."""
+    """True when the test configured the fake the `unittest.mock` way.
+
+    Only ``return_value`` and ``side_effect`` can be: a spec'd fake is never
+    made with ``wraps`` nor autospec'd (``_mock_delegate``).
+    """
     value = namespace["_mock_return_value"]
-    return (
-        namespace["_mock_side_effect"] is not None
-        or namespace["_mock_wraps"] is not None
-        or namespace["_mock_delegate"] is not None
-        or (value is not DEFAULT and value is not namespace.get(_AUTO, DEFAULT))
+    return namespace["_mock_side_effect"] is not None or (
+        value is not DEFAULT and value is not namespace.get(_AUTO, DEFAULT)
     )
 
 
@@ -322,7 +321,7 @@ def _unstubbed_message(
         lines.extend(f"  {index}. {rule}" for index, rule in enumerate(rules, 1))
     else:
         lines.append(f"{name} has no stubs.")
-    verb = _VERB_OF_KIND.get(member.kind, "returns(...)")
+    verb = _VERB_OF_KIND[member.kind]
     lines.append(f"Stub it with: af.when({name}).called_with({format_args(args, kwargs)}).{verb}")
     return "\n".join(lines)
 
@@ -330,7 +329,9 @@ def _unstubbed_message(
 class _MemberMixin:
     """A fake whose calls are bound to a real signature and recorded with it."""
 
-    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+    # Not mutated (nox -s mutation): mutmut would wrap it in a trampoline, whose
+    # frame `_getframe(1)` would then record as the call site.
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:  # pragma: no mutate block
         __tracebackhide__ = True
         return self._af_call(_getframe(1), args, kwargs)
 
@@ -360,8 +361,8 @@ class _MemberMixin:
         """The result of a call is spec'd to the declared result class; other children are plain."""
         namespace = self.__dict__
         if kw.get("_new_name") == "()" and not namespace["_mock_sealed"]:
-            member: MemberSpec | None = namespace.get(_MEMBER)
-            options: Options = namespace.get(_OPTIONS, _LOOSE)
+            member: MemberSpec | None = namespace[_MEMBER]
+            options: Options = namespace[_OPTIONS]
             if member is not None:
                 result = member.result_class()
                 if (
@@ -457,24 +458,23 @@ class _InstanceMixin(_MemberMixin):
         spec: ClassSpec | None = namespace.get(_SPEC)
         if spec is None or name.startswith(("_mock_", "_af_")):
             return super().__getattr__(name)  # type: ignore[misc]
-        if not spec.has(name):
-            raise _UnknownAttributeError(spec, self, name, setting=False)
         member = spec.member(name)
-        if member is not None and not member.is_callable:
+        if member is None:
+            raise _UnknownAttributeError(spec, self, name, setting=False)
+        if not member.is_callable:
             if _is_immutable(member.value):
-                return (
-                    member.value
-                )  # the class's own immutable default (a constant, a field default)
+                # The class's own immutable default (a constant, a field default).
+                return member.value
             if member.kind is not Kind.AWAITABLE_PROPERTY and member.result_class() is NONE:
                 return None
-        if member is not None and member.kind is Kind.AWAITABLE_PROPERTY:
+        if member.kind is Kind.AWAITABLE_PROPERTY:
             awaitables: dict[str, AwaitableAttribute] = namespace.setdefault(_AWAITABLES, {})
             wrapper = awaitables.get(name)
             if wrapper is None:
                 wrapper = awaitables[name] = AwaitableAttribute(super().__getattr__(name))  # type: ignore[misc]
             return wrapper
         child = cast("Any", super().__getattr__(name))  # type: ignore[misc]
-        if member is not None and member.is_callable:
+        if member.is_callable:
             cache_child(self, name, child)
         return child
 
@@ -486,26 +486,26 @@ class _InstanceMixin(_MemberMixin):
                 raise _UnknownAttributeError(spec, self, name, setting=True)
             options: Options = namespace[_OPTIONS]
             if options.typecheck:
-                member = spec.member(name)
-                if member is not None and not member.is_callable:
+                member = cast("MemberSpec", spec.member(name))  # it has the name
+                if not member.is_callable:
                     _check_value(self, member, value, f"{fake_name(self)}.{name} = {value!r}")
         super().__setattr__(name, value)
 
     def __dir__(self) -> list[str]:
         namespace = self.__dict__
-        spec: ClassSpec | None = namespace.get(_SPEC)
+        spec: ClassSpec = namespace[_SPEC]
         names = {name for name in dir(type(self)) if not name.startswith("_")}
         names.update(name for name in namespace if not name.startswith("_"))
-        if spec is not None:
-            names.update(spec.public_names())
+        names.update(spec.public_names())
         return sorted(names)
 
     def _get_child_mock(self, /, **kw: Any) -> Any:
         namespace = self.__dict__
-        spec: ClassSpec | None = namespace.get(_SPEC)
-        new_name: str | None = kw.get("_new_name")
-        if spec is None or new_name is None or new_name == "()":
+        # unittest.mock names every child it asks for: ``()`` is the return value.
+        new_name: str = kw["_new_name"]
+        if new_name == "()":
             return super()._get_child_mock(**kw)
+        spec: ClassSpec = namespace[_SPEC]
         if new_name.startswith("__") and new_name.endswith("__"):
             child = _plain_child(self, kw)
             if new_name in ("__aenter__", "__enter__"):
@@ -513,7 +513,8 @@ class _InstanceMixin(_MemberMixin):
             return child
         if namespace["_mock_sealed"]:
             raise AttributeError(f"{fake_name(self)}.{new_name}")
-        member = spec.member(new_name)
+        # `__getattr__` asks for real attributes only.
+        member = cast("MemberSpec", spec.member(new_name))
         options: Options = namespace[_OPTIONS]
         links = {
             "name": kw.get("name"),
@@ -521,8 +522,6 @@ class _InstanceMixin(_MemberMixin):
             "new_name": new_name,
             "new_parent": kw.get("_new_parent"),
         }
-        if member is None:
-            return _plain_child(self, kw)
         if member.is_callable or member.kind is Kind.AWAITABLE_PROPERTY:
             return _create_member(member, options, **links)
         return _create_value(member, options, self, links)
@@ -600,7 +599,7 @@ def create_instance_fake(
         }
     )
     fake = _clone(base, "AsyncFake" if awaitable else "MagicFake", values, magics=True)
-    if "__await__" in spec.names and spec.cls is not object:
+    if "__await__" in spec.names:
         # Mocks have no __await__: a real client's ``await client`` (redis's
         # initialisation, SQLAlchemy's `await session.begin()`) gives the object.
         type(fake).__await__ = _await_itself
@@ -630,8 +629,9 @@ class AwaitableAttribute:
         self.__dict__[TRACK_ATTR] = get_track(target)
         self.target = target
 
-    def __await__(self) -> Generator[Any, None, Any]:
-        # Recorded at the line that awaits the property, not here.
+    def __await__(self) -> Generator[Any, None, Any]:  # pragma: no mutate block
+        # Recorded at the line that awaits the property, not here (and not
+        # mutated, so that no mutmut trampoline becomes that line).
         awaitable: Awaitable[Any] = self.target._af_call(_getframe(1), (), {})
         return awaitable.__await__()
 
@@ -642,15 +642,10 @@ class AwaitableAttribute:
 # ------------------------------------------------------------------ queries
 
 
-def is_spec_fake(target: object) -> bool:
-    """True for the fakes `fake()` builds (instances and members)."""
-    return isinstance(target, _MemberMixin)
-
-
 def member_of(target: object) -> MemberSpec | None:
     """The real member a spec'd fake stands for (None for other fakes)."""
     if isinstance(target, _MemberMixin):
-        member: MemberSpec | None = target.__dict__.get(_MEMBER)
+        member: MemberSpec | None = target.__dict__[_MEMBER]
         return member
     return None
 
@@ -658,14 +653,14 @@ def member_of(target: object) -> MemberSpec | None:
 def options_of(target: object) -> Options:
     """The options a spec'd fake was made with (loose for other fakes)."""
     if isinstance(target, _MemberMixin):
-        options: Options = target.__dict__.get(_OPTIONS, _LOOSE)
+        options: Options = target.__dict__[_OPTIONS]
         return options
     return _LOOSE
 
 
 def set_table(target: Any, table: Any) -> None:
     """Attach `when()` rules to a fake: behind the member hook when spec'd, directly otherwise."""
-    if isinstance(target, _MemberMixin) and target.__dict__.get(_MEMBER) is not None:
+    if member_of(target) is not None:
         target.__dict__[_TABLE] = table
         set_stub(target, _member_hook)
     else:
@@ -674,10 +669,10 @@ def set_table(target: Any, table: Any) -> None:
 
 def get_table(target: Any) -> Any:
     """The `when()` rules attached to a fake, or None."""
-    if isinstance(target, _MemberMixin) and target.__dict__.get(_MEMBER) is not None:
+    if member_of(target) is not None:
         return target.__dict__[_TABLE]
-    stub = get_stub(target)
-    return stub if stub is not None and stub is not _member_hook else None
+    # Only fakes with a member get the member hook.
+    return get_stub(target)
 
 
 # ---------------------------------------------------------------------- fake
@@ -766,7 +761,7 @@ def fake(
             f"fake() takes a real class, instance or function to imitate, but got the fake "
             f"{fake_name(spec)}. Pass the real object it stands for."
         )
-    options = Options(strict=strict, typecheck=typecheck) if strict or typecheck else _LOOSE
+    options = Options(strict=strict, typecheck=typecheck)
     if isinstance(spec, type):
         return create_instance_fake(class_spec(spec), options, name=name or spec.__name__)
     if _is_function(spec):
