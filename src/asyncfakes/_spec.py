@@ -154,14 +154,22 @@ class _TextAnnotation:
 
 def _union_args(annotation: object) -> tuple[object, ...] | None:
     origin = typing.get_origin(annotation)
-    if origin is Union or (sys.version_info >= (3, 10) and origin is types.UnionType):
+    if origin is Union or origin is types.UnionType:
         return typing.get_args(annotation)
     return None
 
 
 def is_class(value: object) -> bool:
-    """A class, not a parameterised generic (3.10 says `list[int]` is an instance of `type`)."""
-    return isinstance(value, type) and not isinstance(value, types.GenericAlias)
+    """A class, not a parameterised generic nor `Any`.
+
+    3.10 says `list[int]` is an instance of `type`; from 3.11 `typing.Any` is a
+    class, but an annotation ``Any`` says nothing about the value.
+    """
+    return (
+        isinstance(value, type)
+        and not isinstance(value, types.GenericAlias)
+        and value is not typing.Any
+    )
 
 
 def _origin_class(annotation: object) -> type | None:
@@ -267,7 +275,7 @@ def _kind_of_class(cls: type) -> Kind:
 
 
 def _enters_itself(cls: type) -> bool:
-    if cls.__module__ in ("contextlib", "collections.abc", "typing", "abc"):
+    if cls.__module__ == "contextlib":  # AsyncExitStack, aclosing: context managers
         return False
     entered = _entered_type(cls)
     return is_class(entered) and issubclass(cls, typing.cast("type", entered))
@@ -283,14 +291,10 @@ def _awaited_type(annotation: object) -> object:
     members = _union_args(annotation)
     if members is not None:
         rest = [m for m in members if not _is_awaitable_annotation(m)]
-        if len(rest) == len(members):
-            return annotation
         if len(rest) == 1:
             return rest[0]
         return _make_union(rest) if rest else _empty
     cls = _origin_class(annotation)
-    if cls is None:
-        return _empty
     if cls in (collections.abc.Awaitable, collections.abc.Coroutine):
         args = typing.get_args(annotation)
         return args[-1] if args else _empty
@@ -304,11 +308,8 @@ def _make_union(members: list[object]) -> object:
     return union[tuple(members)]
 
 
-def _typevar_value(cls_annotation: object, typevar: object) -> object:
-    """The value of `typevar` in a generic class annotation (or its bases)."""
-    origin = _origin_class(cls_annotation)
-    if origin is None:
-        return _empty
+def _typevar_value(origin: type, cls_annotation: object, typevar: object) -> object:
+    """The value of `typevar` in a generic class annotation or its bases (`origin`: its class)."""
     args = typing.get_args(cls_annotation)
     params = getattr(origin, "__parameters__", ())
     if args and typevar in params:
@@ -333,14 +334,12 @@ def _entered_type(annotation: object) -> object:
     if cls is contextlib.AbstractAsyncContextManager or not hasattr(cls, "__aenter__"):
         return _first_arg(annotation)
     enter = _lookup(cls, "__aenter__")
-    if enter is None or not callable(enter):
-        return _empty
     declared = _declared_return(enter)
     if declared is _empty:
         return cls if _returns_self(enter) else _empty
     returned = resolve_annotation(declared, _func_globals(enter))
     if isinstance(returned, typing.TypeVar):
-        found = _typevar_value(annotation, returned)
+        found = _typevar_value(cls, annotation, returned)
         if found is not _empty:
             return found
         return cls if _is_self_typevar(enter, returned) else _empty
@@ -481,9 +480,7 @@ def is_instance_of(value: object, classes: tuple[type, ...]) -> bool:
 
 
 def describe_type(annotation: object) -> str:
-    """Render an annotation for a message: ``Response``, ``float | None``, ``list[int]``."""
-    if isinstance(annotation, _TextAnnotation):
-        return annotation.text
+    """Render a checkable annotation: ``Response``, ``float | None``, ``list[int]``."""
     if annotation is None or annotation is _NoneType or annotation is NONE:
         return "None"
     members = _union_args(annotation)
@@ -525,13 +522,13 @@ def _signature_text(signature: inspect.Signature) -> str:
     return ", ".join(parts)
 
 
-def _compile_binder(
-    signature: inspect.Signature, qualname: str
-) -> Callable[..., dict[str, Any]] | None:
+def _compile_binder(signature: inspect.Signature, qualname: str) -> Callable[..., dict[str, Any]]:
     """A function with `signature`'s parameters that returns them, defaults applied, by name.
 
     Calling it checks a call's shape as fast as Python can, and a rejected call
-    raises Python's own `TypeError` text, naming `qualname`.
+    raises Python's own `TypeError` text, naming `qualname`. `inspect.Parameter`
+    accepts only identifiers that are not keywords as names, and `Signature`
+    only a valid order of kinds and defaults, so the source always compiles.
     """
     namespace: dict[str, Any] = {}
     parts: list[str] = []
@@ -543,8 +540,6 @@ def _compile_binder(
     )
     for index, parameter in enumerate(parameters):
         name = parameter.name
-        if not name.isidentifier():
-            return None
         names.append(name)
         kind = parameter.kind
         if kind is _VAR_POSITIONAL:
@@ -566,11 +561,7 @@ def _compile_binder(
             parts.append("/")
     body = ", ".join(f"{name!r}: {name}" for name in names)
     source = f"def __af_bind({', '.join(parts)}):\n    return {{{body}}}\n"
-    try:
-        code = compile(source, f"<asyncfakes signature of {qualname}>", "exec")
-        exec(code, namespace)
-    except SyntaxError:
-        return None
+    exec(compile(source, f"<asyncfakes signature of {qualname}>", "exec"), namespace)
     binder: Callable[..., dict[str, Any]] = namespace["__af_bind"]
     binder.__qualname__ = qualname
     binder.__name__ = qualname.rpartition(".")[2]
@@ -775,15 +766,7 @@ class MemberSpec:
         if binder is _empty:
             binder = self._make_binder()
         if binder is None:
-            signature = self.signature
-            if signature is None:
-                return None
-            try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError as error:
-                raise BindError(self._explain(f"{self.qualname}(): {error}")) from None
-            bound.apply_defaults()
-            return bound
+            return None
         try:
             arguments = binder(*args, **kwargs)  # type: ignore[operator]
         except TypeError as error:
@@ -868,9 +851,9 @@ class MemberSpec:
         if isinstance(annotation, _TextAnnotation):
             result = _empty
         elif kind in (Kind.ASYNC, Kind.AWAITABLE_PROPERTY):
-            coroutine = inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
-                getattr(function, "fget", None)
-            )
+            # A decorator's sync wrapper (functools.wraps) keeps the coroutine's annotations.
+            getter = _unwrap(getattr(function, "fget", function))
+            coroutine = inspect.iscoroutinefunction(getter)
             result = annotation if coroutine else _awaited_type(annotation)
         elif kind is Kind.ASYNC_GEN:
             result = _item_type(annotation)
@@ -976,17 +959,18 @@ def _returned_class(function: object) -> object | None:
         return None
     namespace = _func_globals(target)
     found: object | None = None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and (
-            node is not tree.body[0]
-        ):
-            continue
+    nodes = list(ast.iter_child_nodes(tree.body[0]))
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue  # a nested function's returns are its own
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
             value = _resolve_dotted(node.value.func, namespace)
             if isinstance(value, type):
                 if found is not None and found is not value:
                     return None
                 found = value
+        nodes.extend(ast.iter_child_nodes(node))
     return found
 
 
@@ -1105,10 +1089,9 @@ def _classify(  # noqa: PLR0917
     if callable(raw):
         kind = _function_kind(raw, None, spec_class)
         return MemberSpec(name, qualname, kind, function=raw, binding="static", owner=spec_class)
-    if annotation is _empty:
-        annotation = type(raw)
+    # A plain value; an annotated one never gets here (see `ClassSpec._build_member`).
     return MemberSpec(
-        name, qualname, Kind.ATTRIBUTE, owner=spec_class, value=raw, annotation=annotation
+        name, qualname, Kind.ATTRIBUTE, owner=spec_class, value=raw, annotation=type(raw)
     )
 
 
@@ -1124,8 +1107,7 @@ def _assigned_in(code: types.CodeType, self_name: str) -> Iterable[str]:
             # 3.13 fuses `LOAD_FAST value; LOAD_FAST self` into LOAD_FAST_LOAD_FAST.
             loaded: object = previous.argval
             if isinstance(loaded, tuple):
-                items = typing.cast("tuple[object, ...]", loaded)
-                loaded = items[-1] if items else None
+                loaded = typing.cast("tuple[object, ...]", loaded)[-1]
             if loaded == self_name:
                 yield instruction.argval
         previous = instruction
@@ -1226,10 +1208,7 @@ class ClassSpec:
                 code = getattr(function, "__code__", None)
                 if not isinstance(code, types.CodeType) or code.co_argcount < 1:
                     continue
-                try:
-                    found.update(_assigned_in(code, code.co_varnames[0]))
-                except Exception:  # a code object dis cannot read
-                    continue
+                found.update(_assigned_in(code, code.co_varnames[0]))
         return found
 
     def member(self, name: str) -> MemberSpec | None:
@@ -1255,11 +1234,10 @@ class ClassSpec:
         annotation: object = _empty
         if declared is not None:
             owner_ref, annotation_ref = declared
-            owner = owner_ref()
-            if isinstance(owner, type):
-                annotation = resolve_annotation(
-                    annotation_ref(), _globals_of(owner), _class_locals(owner)
-                )
+            owner = typing.cast("type", owner_ref())  # in the MRO of the live class
+            annotation = resolve_annotation(
+                annotation_ref(), _globals_of(owner), _class_locals(owner)
+            )
         for klass in self.cls.__mro__:
             namespace = klass.__dict__
             if name in namespace:
@@ -1274,11 +1252,8 @@ class ClassSpec:
                         annotation=annotation,
                     )
                 member = _classify(name, qualname, raw, klass, self.cls, annotation)
-                if member.kind is Kind.ATTRIBUTE:
-                    if member._annotation() is _empty:
-                        member._annotation = _hold(annotation)
-                    if member.value is _empty:
-                        member.value = _field_default(self.cls, name)
+                if member.kind is Kind.ATTRIBUTE and member.value is _empty:
+                    member.value = _field_default(self.cls, name)  # a slot of a dataclass
                 return member
         return MemberSpec(
             name,
@@ -1336,20 +1311,14 @@ def _field_default(cls: type, name: str) -> object:
 
 
 def _declared_fields(klass: type) -> Iterable[str]:
-    """Fields declared by dataclasses, attrs and pydantic that may have no annotation left."""
+    """Fields declared by dataclasses and attrs, and slots, that may have no annotation left."""
     namespace = klass.__dict__
     fields = namespace.get("__dataclass_fields__")
     if isinstance(fields, dict):
         yield from fields
     attrs = namespace.get("__attrs_attrs__")
     if attrs is not None:
-        for attribute in attrs:
-            name = getattr(attribute, "name", None)
-            if isinstance(name, str):
-                yield name
-    model_fields = namespace.get("model_fields")
-    if isinstance(model_fields, dict):
-        yield from model_fields
+        yield from (attribute.name for attribute in attrs)
     slots: object = namespace.get("__slots__")
     if isinstance(slots, str):
         yield slots
