@@ -165,11 +165,9 @@ def is_class(value: object) -> bool:
     3.10 says `list[int]` is an instance of `type`; from 3.11 `typing.Any` is a
     class, but an annotation ``Any`` says nothing about the value.
     """
-    return (
-        isinstance(value, type)
-        and not isinstance(value, types.GenericAlias)
-        and value is not typing.Any
-    )
+    if isinstance(value, types.GenericAlias) or value is typing.Any:
+        return False
+    return isinstance(value, type)
 
 
 def _origin_class(annotation: object) -> type | None:
