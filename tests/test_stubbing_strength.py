@@ -533,3 +533,60 @@ def test_a_pending_rule_on_a_plain_magic_fake_is_refused_too() -> None:
     af.when(m).called_with("a")
     with pytest.raises(af.SpecError, match=r"^m\('b'\): a rule of m was started"):
         m("b")
+
+
+# ------------------------------------------------------------- more edges
+
+
+async def test_the_unstubbed_message_describes_every_kind_of_outcome() -> None:
+    """yields (with its raises), enters and hangs are described as written."""
+    api = af.fake(Api, strict=True)
+    af.when(api.events).called_with("a").yields(1, 2).raises(EOFError)
+    af.when(api.events).called_with("b").after(1).hangs()
+    af.when(api.events).called_with("c").yields(3)
+    af.when(api.stream).called_with("c").enters(None).times(2)  # type: ignore[arg-type]
+    with pytest.raises(af.UnstubbedCallError) as events:
+        api.events("z")
+    with pytest.raises(af.UnstubbedCallError) as stream:
+        api.stream("z")
+    assert str(events.value).splitlines()[1:5] == [
+        "Stubs of Api.events (the latest added wins):",
+        "  1. called_with('c'): yields(3)",
+        "  2. called_with('b'): after(1).hangs()",
+        "  3. called_with('a'): yields(1, 2).raises(EOFError)",
+    ]
+    assert str(stream.value).splitlines()[2] == "  1. called_with('c'): enters(None).times(2)"
+
+
+class Unequal:
+    """A matcher that cannot compare with anything."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("cannot compare")
+
+    __hash__ = object.__hash__
+
+
+async def test_a_matcher_that_cannot_compare_does_not_match() -> None:
+    """A rule whose matcher raises on == is skipped; older rules answer."""
+    op = af.AsyncFake(name="op")
+    af.when(op).returns("older")
+    af.when(op).called_with(Unequal()).returns("never")
+    assert await op(1) == "older"
+
+
+async def test_a_generator_member_can_fail_without_items() -> None:
+    """raises() alone on a generator member: iterating raises at once."""
+    api = af.fake(Api)
+    af.when(api.events).raises(EOFError)
+    with pytest.raises(EOFError):
+        async for _ in api.events("t"):
+            pass
+
+
+def test_a_function_without_a_signature_matches_arguments_as_passed() -> None:
+    """A fake of a builtin with no signature compares the arguments as they were passed."""
+    fake_getattr = af.fake(getattr)
+    af.when(fake_getattr).called_with(1, 2).returns("x")
+    assert fake_getattr(1, 2) == "x"
+    assert fake_getattr(1, b=2) != "x"

@@ -25,16 +25,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from typing import Any, Generic, Protocol, TypeVar, cast, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from typing_extensions import ParamSpec, Self
 
 from ._cm import FakeAsyncContext, bind_to_call
 from ._errors import SpecTypeError
-from ._fake import AsyncFake, is_fake
+from ._fake import is_fake
 from ._format import describe_object, format_args, format_call, format_site
 from ._iter import FakeAsyncIterator
 from ._recorder import BOUND
@@ -476,13 +475,18 @@ class _Incomplete:
         raise SpecTypeError("\n".join(lines))
 
 
-_PACKAGE = os.path.dirname(__file__) + os.sep
+# The modules between a test and the line that started a rule: asyncfakes'
+# own, and mutmut's trampolines, which wrap this module's functions when it is
+# mutation tested.
+_LIBRARY_MODULES = ("asyncfakes.", "mutmut.")
 
 
 def _user_site() -> str:
-    """Where the test called into asyncfakes: its first frame outside the package."""
-    frame = sys._getframe(1)
-    while frame.f_code.co_filename.startswith(_PACKAGE) and frame.f_back is not None:
+    """Where the test called into asyncfakes: its first frame outside the library."""
+    frame = sys._getframe()
+    while frame.f_back is not None and str(frame.f_globals.get("__name__")).startswith(
+        _LIBRARY_MODULES
+    ):
         frame = frame.f_back
     return format_site(frame.f_code.co_filename, frame.f_lineno)
 
@@ -490,15 +494,32 @@ def _user_site() -> str:
 # ------------------------------------------------------------------- Stub
 
 
-def _shape_of(target: Any) -> tuple[str, MemberSpec | None]:
+def _shape_of(target: object) -> tuple[str, MemberSpec | None]:
     member = member_of(target)
     if member is not None:
         return _KIND_SHAPE[member.kind], member
-    if isinstance(target, AsyncFake) or getattr(
-        type(cast("object", target)), "_af_is_async", False
-    ):
+    # Every fake's class says whether its calls are awaitable: AsyncFake, or a
+    # MagicFake spec'd on a coroutine function (getattr: typed, the class is unknown).
+    if getattr(type(target), "_af_is_async"):  # noqa: B009
         return _AWAIT, None
     return _PLAIN_SYNC, None
+
+
+def _is_error(value: object) -> bool:
+    """An exception instance or class (what raises() takes)."""
+    return isinstance(value, BaseException) or (
+        isinstance(value, type) and issubclass(value, BaseException)
+    )
+
+
+def _is_delay(value: object) -> bool:
+    """A number of seconds >= 0 (what after() takes)."""
+    return isinstance(value, (int, float)) and value >= 0
+
+
+def _is_count(value: object) -> bool:
+    """An int >= 1, not a bool (what times() takes)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _describe_target(shape: str, member: MemberSpec | None) -> str:
@@ -740,11 +761,7 @@ class Stub(Generic[T_co]):
             TimeoutError: slow
         """
         self._settle()
-        given = cast("object", error)
-        if not (
-            isinstance(given, BaseException)
-            or (isinstance(given, type) and issubclass(given, BaseException))
-        ):
+        if not _is_error(error):
             raise TypeError(
                 f"af.when({fake_name(self._table.target)}).raises({error!r}): raises() takes an "
                 "exception instance or class."
@@ -892,8 +909,7 @@ class Stub(Generic[T_co]):
         """
         self._settle()
         name = fake_name(self._table.target)
-        given = cast("object", seconds)
-        if not isinstance(given, (int, float)) or given < 0:
+        if not _is_delay(seconds):
             raise ValueError(f"af.when({name}).after({seconds!r}): seconds must be a number >= 0.")
         if self._table.shape in (_SYNC, _PLAIN_SYNC):
             raise self._refuse("after", f"{seconds!r}", "a sync call cannot be delayed")
@@ -925,8 +941,7 @@ class Stub(Generic[T_co]):
         """
         self._settle()
         name = fake_name(self._table.target)
-        given = cast("object", count)
-        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+        if not _is_count(count):
             raise ValueError(f"af.when({name}).times({count!r}): count must be an int >= 1.")
         last = self._last
         if last is None:
