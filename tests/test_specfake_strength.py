@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable
+from pathlib import Path
 from unittest.mock import MagicMock, call, seal
 
 import aiohttp.web
@@ -400,5 +401,8 @@ def test_spec_errors_hide_the_fake_s_own_frames() -> None:
     client = af.fake(httpx.AsyncClient)
     with pytest.raises(SpecTypeError) as caught:
         client.build_request()
-    shown = [entry.name for entry in caught.traceback.filter(caught)]
-    assert shown == ["test_spec_errors_hide_the_fake_s_own_frames"]
+    shown = caught.traceback.filter(caught)
+    assert shown[0].name == "test_spec_errors_hide_the_fake_s_own_frames"
+    # (Under mutation testing, mutmut's trampolines show in between: not ours.)
+    package = str(Path(af.__file__).parent)
+    assert [entry.name for entry in shown if str(entry.path).startswith(package)] == []
