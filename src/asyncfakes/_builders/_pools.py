@@ -66,7 +66,7 @@ def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
 class _Lease(Generic[C]):
     """A connection handed out by one acquisition: a proxy that dies on release.
 
-    Built by `_new_lease`; its namespace holds ``_af_lease_pool``,
+    Built by `_AcquireContext`; its namespace holds ``_af_lease_pool``,
     ``_af_lease_connection``, ``_af_lease_raw`` (the acquisition's record),
     ``_af_lease_number``, ``_af_lease_released`` and the connection's track.
     """
@@ -89,7 +89,10 @@ class _Lease(Generic[C]):
         )
 
 
-# Sets a lease's whole namespace at once: cheaper than storing each entry from __init__.
+# A lease is built without __init__, its namespace set at once (cheaper). The namespace
+# holds the connection's track, or None when the connection records nothing (get_track
+# ignores it).
+_new_object: Callable[[type], Any] = object.__new__
 _set_namespace: Callable[[object, dict[str, Any]], None] = _Lease.__dict__["__dict__"].__set__
 
 
@@ -196,13 +199,25 @@ class _AcquireContext(Generic[C_co]):
             connection = yield from state.pool._wait(raw, timeout).__await__()
         begin_await(raw)
         state.acquired += 1
-        lease = _new_lease(state, connection, raw)
+        number, track = state.numbers[id(connection)]
+        lease = _new_object(_Lease)
+        _set_namespace(
+            lease,
+            {
+                "_af_lease_pool": state.pool,
+                "_af_lease_connection": connection,
+                "_af_lease_raw": raw,
+                "_af_lease_number": number,
+                "_af_lease_released": False,
+                TRACK_ATTR: track,
+            },
+        )
         leases = state.leases
         leases[id(lease)] = lease
         if len(leases) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
             state.max_in_use = len(leases)
-        # The lease stands in for the connection.
-        return cast("C_co", lease)
+        proxy: C_co = lease  # the lease stands in for the connection (no cast(): a call)
+        return proxy
 
     async def __aenter__(self) -> C_co:
         state = self._state
@@ -227,12 +242,25 @@ class _AcquireContext(Generic[C_co]):
             connection = await state.pool._wait(raw, timeout)
         begin_await(raw)
         state.acquired += 1
-        lease = self._lease = _new_lease(state, connection, raw)
+        number, track = state.numbers[id(connection)]
+        lease = self._lease = _new_object(_Lease)
+        _set_namespace(
+            lease,
+            {
+                "_af_lease_pool": state.pool,
+                "_af_lease_connection": connection,
+                "_af_lease_raw": raw,
+                "_af_lease_number": number,
+                "_af_lease_released": False,
+                TRACK_ATTR: track,
+            },
+        )
         leases = state.leases
         leases[id(lease)] = lease
         if len(leases) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
             state.max_in_use = len(leases)
-        return cast("C_co", lease)
+        proxy: C_co = lease
+        return proxy
 
     async def __aexit__(
         self,
@@ -276,39 +304,6 @@ def _release(state: _State[C], connection: object, *, check: bool = True) -> Non
         state.drained.set()
 
 
-_new_object = object.__new__
-
-
-def _new_lease(state: _State[C], connection: C, raw: list[Any]) -> _Lease[C]:
-    """A lease of `connection` for the acquisition `raw` (built without calling __init__)."""
-    number, track = state.numbers[id(connection)]
-    lease = cast("_Lease[C]", _new_object(_Lease))
-    if track is None:
-        _set_namespace(
-            lease,
-            {
-                "_af_lease_pool": state.pool,
-                "_af_lease_connection": connection,
-                "_af_lease_raw": raw,
-                "_af_lease_number": number,
-                "_af_lease_released": False,
-            },
-        )
-    else:
-        _set_namespace(
-            lease,
-            {
-                "_af_lease_pool": state.pool,
-                "_af_lease_connection": connection,
-                "_af_lease_raw": raw,
-                "_af_lease_number": number,
-                "_af_lease_released": False,
-                TRACK_ATTR: track,
-            },
-        )
-    return lease
-
-
 class _AcquireMethod(Protocol[C_co]):
     """The type of `pool.acquire`."""
 
@@ -322,7 +317,7 @@ def _acquire_method(state: _State[C]) -> _AcquireMethod[C]:
     def acquire(*, timeout: float | None = None) -> _AcquireContext[C]:
         if timeout is not None:
             pool._check_timeout(timeout)
-        context = cast("_AcquireContext[C]", _new_object(_AcquireContext))
+        context: _AcquireContext[C] = _new_object(_AcquireContext)
         context._state = state
         context._timeout = timeout
         context._frame = sys._getframe(1)
