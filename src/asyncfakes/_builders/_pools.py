@@ -67,14 +67,15 @@ class _Lease(Generic[C]):
     """A connection handed out by one acquisition: a proxy that dies on release.
 
     Built by `_AcquireContext`; its namespace holds ``_af_lease_pool``,
-    ``_af_lease_connection``, ``_af_lease_raw`` (the acquisition's record),
-    ``_af_lease_number``, ``_af_lease_released`` and the connection's track.
+    ``_af_lease_connection``, ``_af_lease_raw`` (the acquisition's record while
+    the lease is held, None once released), ``_af_lease_number`` and the
+    connection's track: five entries, the most a dict holds in its smallest size.
     """
 
     def __getattr__(self, name: str) -> Any:
         namespace = self.__dict__
         member = getattr(namespace["_af_lease_connection"], name)
-        if namespace["_af_lease_released"]:
+        if namespace["_af_lease_raw"] is None:
             return _ReleasedMember(self, name, member)
         return member
 
@@ -82,7 +83,7 @@ class _Lease(Generic[C]):
         setattr(self.__dict__["_af_lease_connection"], name, value)
 
     def __repr__(self) -> str:
-        state = "released" if self.__dict__["_af_lease_released"] else "in use"
+        state = "released" if self.__dict__["_af_lease_raw"] is None else "in use"
         return (
             f"<connection #{self.__dict__['_af_lease_number']} of "
             f"{self.__dict__['_af_lease_pool'].name} ({state})>"
@@ -208,7 +209,6 @@ class _AcquireContext(Generic[C_co]):
                 "_af_lease_connection": connection,
                 "_af_lease_raw": raw,
                 "_af_lease_number": number,
-                "_af_lease_released": False,
                 TRACK_ATTR: track,
             },
         )
@@ -251,7 +251,6 @@ class _AcquireContext(Generic[C_co]):
                 "_af_lease_connection": connection,
                 "_af_lease_raw": raw,
                 "_af_lease_number": number,
-                "_af_lease_released": False,
                 TRACK_ATTR: track,
             },
         )
@@ -291,9 +290,9 @@ def _release(state: _State[C], connection: object, *, check: bool = True) -> Non
             raise state.pool._release_error(connection)
         return
     namespace = lease.__dict__
-    namespace["_af_lease_released"] = True
     held: C = namespace["_af_lease_connection"]
     finish(namespace["_af_lease_raw"], held)
+    namespace["_af_lease_raw"] = None
     if state.waiters or state.closed:
         if state.closed:
             return
@@ -510,9 +509,9 @@ class FakePool(Generic[C]):
                 leases[id(lease)] = lease
             raise self._release_error(connection)
         namespace = lease.__dict__
-        namespace["_af_lease_released"] = True
         held: C = namespace["_af_lease_connection"]
         finish(namespace["_af_lease_raw"], held)
+        namespace["_af_lease_raw"] = None
         if state.waiters or state.closed:
             if state.closed:
                 return
@@ -549,8 +548,9 @@ class FakePool(Generic[C]):
         """As asyncpg: close at once; connections still held become unusable."""
         self._state.closing = True
         for lease in list(self._leases.values()):
-            lease.__dict__["_af_lease_released"] = True
-            fail(lease.__dict__["_af_lease_raw"], self._closed_error("closed"))
+            namespace = lease.__dict__
+            fail(namespace["_af_lease_raw"], self._closed_error("closed"))
+            namespace["_af_lease_raw"] = None
         self._leases.clear()
         self._shut()
 
