@@ -21,6 +21,7 @@ import tenacity
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import asyncfakes as af
+from asyncfakes import _specfake
 from asyncfakes._errors import SpecAttributeError, SpecTypeError
 
 
@@ -406,3 +407,26 @@ def test_spec_errors_hide_the_fake_s_own_frames() -> None:
     # (Under mutation testing, mutmut's trampolines show in between: not ours.)
     package = str(Path(af.__file__).parent)
     assert [entry.name for entry in shown if str(entry.path).startswith(package)] == []
+
+
+def test_plain_children_support_magic_methods_and_members_do_not() -> None:
+    """A value spec'd on nothing supports len/iter/in as a MagicMock; a method fake is no container."""
+    session = af.fake(AsyncSession)  # `dirty` is not annotated: a plain child
+    assert len(session.dirty) == 0
+    assert list(session.dirty) == []
+    assert "row" not in session.dirty
+    client = af.fake(httpx.AsyncClient)
+    with pytest.raises(TypeError, match=r"^object of type 'MagicFake' has no len\(\)$"):
+        len(client.build_request)  # as a function made by create_autospec
+
+
+def test_fakes_made_from_a_fresh_prototype_are_independent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no prototype cached yet, the first fake of each kind builds one; fakes never share call lists."""
+    monkeypatch.setattr(_specfake, "_prototypes", {})
+    first = af.fake(httpx.AsyncClient)
+    second = af.fake(httpx.AsyncClient)
+    first.build_request("GET", "https://a")
+    assert first.method_calls == [call.build_request("GET", "https://a")]
+    assert second.method_calls == []
+    assert second.build_request.call_args_list == []
+    assert len(_specfake._prototypes) == 2  # an instance fake and a sync member fake

@@ -513,8 +513,8 @@ class _InstanceMixin(_MemberMixin):
             return child
         if namespace["_mock_sealed"]:
             raise AttributeError(f"{fake_name(self)}.{new_name}")
-        # `__getattr__` asks for real attributes only.
-        member = cast("MemberSpec", spec.member(new_name))
+        member = spec.member(new_name)
+        assert member is not None  # `__getattr__` asks for real attributes only
         options: Options = namespace[_OPTIONS]
         links = {
             "name": kw.get("name"),
