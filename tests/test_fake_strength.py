@@ -237,3 +237,160 @@ def test_mock_add_spec_keeps_an_attribute_the_user_assigned():
         return [fake.get, outcome(getattr, fake, "post")]
 
     same(scenario)
+
+
+# -- what the mutation run of _fake found untested ---------------------------------
+
+
+def keywords(*args: object, **kwargs: object) -> tuple[object, ...]:
+    return (args, kwargs)
+
+
+async def async_keywords(*args: object, **kwargs: object) -> tuple[object, ...]:
+    return (args, kwargs)
+
+
+@pytest.mark.asyncio
+async def test_keyword_arguments_reach_wraps_as_on_asyncmock():
+    """A wrapped function gets the call's keyword arguments, sync or async."""
+
+    async def scenario(k: Kinds) -> Any:
+        return [
+            await acall(k.Async(wraps=keywords), 1, key="a"),
+            await acall(k.Async(wraps=async_keywords), 2, key="b"),
+        ]
+
+    await same_async(scenario)
+
+
+@pytest.mark.asyncio
+async def test_keyword_arguments_reach_the_fallbacks_of_an_unmatched_rule():
+    """Behind a when() rule, side_effect and wraps still get the keyword arguments."""
+    fake = af.AsyncFake()
+    af.when(fake).called_with("stubbed").returns("rule")
+    fake.side_effect = keywords
+    assert await fake(1, key="a") == ((1,), {"key": "a"})
+    fake.side_effect = None
+    fake.configure_mock(_mock_wraps=async_keywords)
+    assert await fake(2, key="b") == ((2,), {"key": "b"})
+    fake.configure_mock(_mock_wraps=keywords)
+    assert await fake(3, key="c") == ((3,), {"key": "c"})
+
+
+@pytest.mark.asyncio
+async def test_a_rule_on_a_magicfake_spec_d_on_a_coroutine_function_counts_each_await():
+    """Rules matched on keyword arguments; await_count/await_args as AsyncMock keeps them."""
+
+    async def coroutine(*args: object, **kwargs: object) -> None:
+        return None
+
+    fake = af.MagicFake(spec=coroutine)
+    af.when(fake).called_with(1, key="a").returns("rule")
+    fake.side_effect = keywords
+    assert await fake(1, key="a") == "rule"
+    assert await fake(1, key="a") == "rule"
+    assert await fake(2, key="b") == ((2,), {"key": "b"})
+    assert fake.await_count == 3
+    assert fake.await_args == mock.call(2, key="b")
+    assert fake.await_args_list == [mock.call(1, key="a")] * 2 + [mock.call(2, key="b")]
+
+
+class Store:
+    def key(self, user: int, *, prefix: str = "user") -> str:
+        return f"{prefix}:{user}"
+
+
+def test_a_spec_d_sync_member_passes_keywords_on_and_records_its_exception():
+    """A sync member's side_effect gets keyword arguments; what it raises is recorded."""
+    store = af.fake(Store)
+    store.key.side_effect = lambda user, prefix="user": f"{prefix}/{user}"
+    assert store.key(1, prefix="admin") == "admin/1"
+    error = LookupError("no such user")
+    store.key.side_effect = error
+    with pytest.raises(LookupError):
+        store.key(2)
+    assert [(r.outcome, r.exception) for r in af.calls(store.key)] == [
+        ("returned", None),
+        ("raised", error),
+    ]
+
+
+def test_calls_keep_their_names_when_the_fake_is_attached_elsewhere_later():
+    """Calls made before attach_mock keep the names they had, in every ancestor's lists."""
+
+    def scenario(k: Kinds) -> Any:
+        app = k.Magic()
+        child = app.db.query
+        child(1)
+        other = k.Magic()
+        other.attach_mock(child, "moved")
+        child(2)
+        return [lists(app), lists(app.db), lists(other), lists(child)]
+
+    same(scenario)
+
+
+def test_a_sealed_fake_refuses_to_create_its_return_value():
+    """After seal(), calling for an unset return value raises as on AsyncMock/MagicMock."""
+
+    def scenario(k: Kinds) -> Any:
+        seen = []
+        for klass in (k.Async, k.Magic):
+            sealed = klass(name="sealed")
+            mock.seal(sealed)
+            seen.append(outcome(lambda sealed=sealed: sealed.return_value))
+        return seen
+
+    same(scenario)
+
+
+def test_mock_add_spec_forgets_every_child_read_before_and_allows_setting_others():
+    """Every cached child obeys the new spec; without spec_set, new attributes may be set."""
+
+    def scenario(k: Kinds) -> Any:
+        fake = k.Async()
+        fake.get, fake.post, fake.put
+        fake.mock_add_spec(["get"])
+        fake.extra = 1
+        return [
+            outcome(getattr, fake, "post"),
+            outcome(getattr, fake, "put"),
+            norm(fake.get),
+            fake.extra,
+        ]
+
+    same(scenario)
+
+
+@pytest.mark.asyncio
+async def test_every_call_made_inside_a_fake_context_stays_inside_it():
+    """Calls of a context's own methods do not take the task out of the context."""
+    connection = af.AsyncFake(name="connection")
+    async with connection:
+        await connection.execute("a")
+        await connection.execute("b")
+    await connection.execute("c")
+    assert [(r.args, r.inside) for r in af.calls(connection.execute)] == [
+        (("a",), (connection,)),
+        (("b",), (connection,)),
+        (("c",), ()),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_assert_in_order_of_a_parent_counts_grandchildren_and_not_other_recorders():
+    """A parent stands for calls of its descendants; other recorded things are left out."""
+    db = af.AsyncFake(name="db")
+    audit = af.AsyncFake(name="audit")
+    retry = af.flaky(None, name="retry")
+    await audit.log("start")
+    await retry()
+    await db.tables.users.insert(1)
+    af.assert_in_order(audit, db)
+    with pytest.raises(af.VerificationError) as raised:
+        af.assert_in_order(db, audit)
+    assert str(raised.value).splitlines()[-3:] == [
+        "Actual calls (2):",
+        f"  1. audit.log('start')  at {af.calls(audit.log)[0].site}",
+        f"  2. db.tables.users.insert(1)  at {af.calls(db.tables.users.insert)[0].site}",
+    ]
