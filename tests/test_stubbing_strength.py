@@ -23,7 +23,7 @@ import trio.testing
 import asyncfakes as af
 from asyncfakes._cm import set_value_hooks
 from asyncfakes._spec import Kind
-from asyncfakes._stubbing import _KIND_SHAPE
+from asyncfakes._stubbing import _KIND_SHAPE, pop_incomplete_rules
 
 
 class Response:
@@ -590,3 +590,25 @@ def test_a_function_without_a_signature_matches_arguments_as_passed() -> None:
     af.when(fake_getattr).called_with(1, 2).returns("x")
     assert fake_getattr(1, 2) == "x"
     assert fake_getattr(1, b=2) != "x"
+
+
+def test_rules_without_an_outcome_can_be_collected_for_an_exit_check() -> None:
+    """pop_incomplete_rules() describes every rule still missing its outcome, then forgets them."""
+    pop_incomplete_rules()  # rules left by earlier tests, whose fakes may still be alive
+    op = af.AsyncFake(name="op", return_value="default")
+    api = af.fake(Api)
+    af.when(op).returns("complete")
+    af.when(op).called_with(1)
+    line = sys._getframe().f_lineno - 1
+    af.when(api.key)
+    assert sorted(pop_incomplete_rules()) == [
+        f"af.when(Api.key) at tests/test_stubbing_strength.py:{line + 2} was started but has "
+        "no outcome (it would be ignored). End it with an outcome (use .returns(...) to set "
+        "what calling it gives), or delete it.",
+        f"af.when(op).called_with(1) at tests/test_stubbing_strength.py:{line} was started but "
+        "has no outcome (it would be ignored). End it with an outcome (use .returns(...) to "
+        "set what awaiting it gives), or delete it.",
+    ]
+    assert pop_incomplete_rules() == []
+    assert asyncio.run(op(1)) == "complete"
+    assert isinstance(api.key(1), str)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, Protocol, TypeVar, overload
 
@@ -189,7 +190,16 @@ class _Rule:
 class _Table:
     """The rules of one fake; called by the fake for every call (its stubbing hook)."""
 
-    __slots__ = ("guard", "incomplete", "member", "rules", "shape", "target", "typecheck")
+    __slots__ = (
+        "__weakref__",
+        "guard",
+        "incomplete",
+        "member",
+        "rules",
+        "shape",
+        "target",
+        "typecheck",
+    )
 
     def __init__(self, target: Any, member: MemberSpec | None, shape: str, typecheck: bool) -> None:
         self.target: Any = target
@@ -475,6 +485,30 @@ class _Incomplete:
         raise SpecTypeError("\n".join(lines))
 
 
+# The tables that have a rule without an outcome (weakly: a fake that is gone
+# can no longer be called).
+_waiting: weakref.WeakSet[_Table] = weakref.WeakSet()
+
+
+def pop_incomplete_rules() -> list[str]:
+    """Describe every rule still without an outcome, then forget them.
+
+    For an exit check (a sandbox's): a fake refuses its calls while one of its
+    rules has no outcome, but a rule of a fake that is not called again, or
+    whose refusal the code under test swallowed, is found only here. The
+    fakes answer their calls again afterwards.
+    """
+    found: list[str] = []
+    for table in list(_waiting):
+        for stub in list(table.incomplete):
+            found.append(
+                f"{stub._describe()} at {stub._site} was started but has no outcome (it "
+                f"would be ignored). End it with an outcome ({_FIX[table.shape]}), or delete it."
+            )
+            stub._settle()
+    return found
+
+
 # The modules between a test and the line that started a rule: asyncfakes'
 # own, and mutmut's trampolines, which wrap this module's functions when it is
 # mutation tested.
@@ -588,6 +622,7 @@ class Stub(Generic[T_co]):
         incomplete.append(self)
         if len(incomplete) == 1:
             set_table(table.target, table.guard)
+            _waiting.add(table)
 
     def _settle(self) -> None:
         """A verb was called on this stub: it no longer stops the fake's calls."""
@@ -597,6 +632,7 @@ class Stub(Generic[T_co]):
             incomplete.remove(self)
             if not incomplete:
                 set_table(table.target, table)
+                _waiting.discard(table)
 
     def _describe(self) -> str:
         """The stub as the test wrote it, up to its first verb."""
