@@ -39,7 +39,6 @@ from asyncfakes._spec import (
     ClassSpec,
     Kind,
     MemberSpec,
-    class_spec,
     describe_type,
     function_spec,
     is_class,
@@ -59,7 +58,7 @@ U = TypeVar("U")
 
 def member(cls: type, name: str) -> MemberSpec:
     """The member `name` of `cls`, which must exist."""
-    found = class_spec(cls).member(name)
+    found = ClassSpec(cls).member(name)  # not cached: each test classifies afresh
     assert found is not None, name
     return found
 
@@ -668,7 +667,7 @@ def test_names_assigned_in_setters_nested_functions_and_closures_are_found() -> 
         def assign(self, other: Any) -> None:
             other.elsewhere = self
 
-    spec = class_spec(Widget)
+    spec = ClassSpec(Widget)
     assert spec.has("closed")
     assert spec.has("stored_size")
     for name in ("not_mine", "not_mine_either", "elsewhere"):
@@ -683,7 +682,7 @@ def test_names_assigned_on_builtin_subclasses_come_from_the_python_part_only() -
             super().__init__()
             self.loaded = True
 
-    spec = class_spec(Settings)
+    spec = ClassSpec(Settings)
     assert spec.has("loaded")
     assert spec.has("keys")
     assert member(Settings, "keys").kind is Kind.SYNC
@@ -699,9 +698,9 @@ def test_slots_given_as_one_string_are_attributes() -> None:
         __slots__ = ["left", "right"]
 
     assert member(Box, "value").kind is Kind.ATTRIBUTE
-    assert class_spec(Pair).has("left")
-    assert class_spec(Pair).has("right")
-    assert "__slots__" in class_spec(Box).names
+    assert ClassSpec(Pair).has("left")
+    assert ClassSpec(Pair).has("right")
+    assert "__slots__" in ClassSpec(Box).names
 
 
 def test_dataclass_fields_keep_their_defaults_even_with_slots() -> None:
@@ -741,7 +740,7 @@ def test_attrs_fields_without_annotations_exist() -> None:
     class Legacy:
         name = attrs.field(default="anon")
 
-    assert class_spec(Legacy).has("name")
+    assert ClassSpec(Legacy).has("name")
     assert member(Legacy, "name").value == "anon"
 
 
@@ -752,7 +751,7 @@ def test_pydantic_model_fields_are_attributes() -> None:
         id: int
         name: str = "anon"
 
-    assert class_spec(User).has("id")
+    assert ClassSpec(User).has("id")
     assert member(User, "name").kind is Kind.ATTRIBUTE
     fake = af.fake(User)
     fake.id = 3
@@ -775,7 +774,7 @@ def test_an_instance_spec_adds_the_instance_s_attributes() -> None:
     real.callback = handler  # type: ignore[attr-defined]
     real.on_event = hook  # type: ignore[attr-defined]
     real.label = "primary"  # type: ignore[attr-defined]
-    base = class_spec(Service)
+    base = ClassSpec(Service)
     fetch = base.member("fetch")
     spec = base.with_instance(real)
     assert spec.member("fetch") is fetch
@@ -804,8 +803,8 @@ def test_an_instance_spec_of_an_object_without_a_dict() -> None:
     class Slotted:
         __slots__ = ("value",)
 
-    spec = class_spec(Slotted).with_instance(Slotted())
-    assert spec.names == class_spec(Slotted).names
+    spec = ClassSpec(Slotted).with_instance(Slotted())
+    assert spec.names == ClassSpec(Slotted).names
 
 
 # ------------------------------------------------------------ descriptions
@@ -848,21 +847,21 @@ def test_standalone_functions_are_described_as_functions() -> None:
 
 def test_reprs_name_the_class_and_member() -> None:
     """ClassSpec and MemberSpec reprs name what they describe."""
-    assert repr(class_spec(httpx.AsyncClient)) == "<ClassSpec httpx.AsyncClient>"
+    assert repr(ClassSpec(httpx.AsyncClient)) == "<ClassSpec httpx.AsyncClient>"
     assert repr(member(httpx.AsyncClient, "get")) == "<MemberSpec AsyncClient.get async>"
     assert repr(member(aiohttp.ClientSession, "get")) == "<MemberSpec ClientSession.get hybrid>"
 
 
 def test_full_names_leave_out_builtins() -> None:
     """``httpx.AsyncClient`` but ``dict``."""
-    assert class_spec(httpx.AsyncClient).full_name == "httpx.AsyncClient"
-    assert class_spec(dict).full_name == "dict"
-    assert class_spec(Service.Error).full_name == f"{__name__}.Service.Error"
+    assert ClassSpec(httpx.AsyncClient).full_name == "httpx.AsyncClient"
+    assert ClassSpec(dict).full_name == "dict"
+    assert ClassSpec(Service.Error).full_name == f"{__name__}.Service.Error"
 
 
 def test_public_names_leave_out_dunder_names_only() -> None:
     """public_names(): sorted, private names kept, dunder names left out."""
-    names = class_spec(redis.asyncio.Redis).public_names()
+    names = ClassSpec(redis.asyncio.Redis).public_names()
     assert names == sorted(names)
     assert "get" in names
     assert "_send_command_parse_response" in names
@@ -1393,3 +1392,594 @@ def test_real_engine_begin_enters_a_connection() -> None:
     begin = member(AsyncEngine, "begin")
     assert begin.kind is Kind.ASYNC_CM
     assert begin.result_class() is AsyncConnection
+
+
+# ------------------------------------------------- every way to hold a member
+
+
+class Lease(Startable["Conn"]):
+    """Enters a Conn, named by a forward reference to another class of the module."""
+
+
+class ReadOnly:
+    """A non-data descriptor that is not callable: an attribute."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> int:
+        return 1
+
+
+class Commands:
+    """redis-py's shape, to bind from: commands follow the client's execute_command."""
+
+    def command(self) -> Union[Awaitable[int], int]:  # noqa: UP007 (what is tested)
+        raise NotImplementedError
+
+
+class Everything:
+    """One member for every way a class can hold one."""
+
+    class Pending:
+        """Awaitable: annotations naming it make async members (found in the class body)."""
+
+        def __await__(self) -> Any:
+            raise NotImplementedError
+
+    retries = 3
+    timeout: float = 5
+    base_url: str
+    row: Row
+    state: Pending
+    handler: Optional[Row] = None  # noqa: UP045 (what is tested)
+    shout = str.upper
+    checksum = zlib.crc32
+    parse = functools.partial(int, base=2)
+    marker = ReadOnly()
+    bound_command = Commands().command
+    trailing__ = "kept"
+
+    def __init__(self) -> None:
+        self.token = "t"
+
+    async def execute_command(self, *args: object) -> object:
+        return None
+
+    def reader(self) -> int:
+        return self.never_assigned  # type: ignore[attr-defined,no-any-return]
+
+    def pending(self) -> Pending:
+        raise NotImplementedError
+
+    def copy(self) -> typing_extensions.Self:
+        raise NotImplementedError
+
+    def command(self) -> Union[Awaitable[int], int]:  # noqa: UP007 (what is tested)
+        raise NotImplementedError
+
+    @staticmethod
+    def make() -> Pending:
+        raise NotImplementedError
+
+    @staticmethod
+    def static_command() -> Union[Awaitable[int], int]:  # noqa: UP007 (what is tested)
+        raise NotImplementedError
+
+    @staticmethod
+    async def ping(host: str) -> bool:
+        return True
+
+    @classmethod
+    def create(cls) -> Pending:
+        raise NotImplementedError
+
+    @classmethod
+    async def connect(cls, url: str) -> Everything:
+        raise NotImplementedError
+
+    @property
+    def status(self) -> Pending:
+        raise NotImplementedError
+
+    @property
+    async def ready(self) -> Row:
+        raise NotImplementedError
+
+    @functools.cached_property
+    def cached_status(self) -> Pending:
+        raise NotImplementedError
+
+    @types.DynamicClassAttribute
+    def dynamic_status(self) -> Pending:
+        raise NotImplementedError
+
+    def request(self, method: str, url: str) -> Pending:
+        raise NotImplementedError
+
+    get = functools.partialmethod(request, "GET")
+
+    def unannotated_twice(self, flag):  # type: ignore[no-untyped-def]
+        if flag:
+            return Startable()
+        return Startable()
+
+    def unannotated_helper_between(self, flag):  # type: ignore[no-untyped-def]
+        if flag:
+            return Row()
+
+        def helper():  # type: ignore[no-untyped-def]
+            return None
+
+        return Startable()
+
+    def unannotated_lease(self):  # type: ignore[no-untyped-def]
+        return Lease()
+
+    def lease(self) -> Lease:
+        raise NotImplementedError
+
+    def bare_awaitable(self) -> Awaitable:  # type: ignore[type-arg]
+        raise NotImplementedError
+
+    def bare_context(self) -> contextlib.AbstractAsyncContextManager:  # type: ignore[type-arg]
+        raise NotImplementedError
+
+    def awaitable_or_row(self) -> Union[Awaitable[Row], Row]:  # noqa: UP007 (what is tested)
+        raise NotImplementedError
+
+    def send(self, item: Pending, retries: int = 0) -> None:
+        return None
+
+
+def shape(spec: MemberSpec) -> tuple[object, ...]:
+    """What a member spec says, for comparison: names, kind, binding, owner, text, result."""
+    return (
+        spec.name,
+        spec.qualname,
+        spec.kind,
+        spec.binding,
+        spec.owner,
+        spec.describe(),
+        spec.signature_text(),
+        spec.result_class(),
+    )
+
+
+E = Everything
+P = Everything.Pending
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("retries", (Kind.ATTRIBUTE, "function", E, "an attribute", "E.retries(...)", int)),
+        ("timeout", (Kind.ATTRIBUTE, "function", E, "an attribute", "E.timeout(...)", float)),
+        ("base_url", (Kind.ATTRIBUTE, "function", E, "an attribute", "E.base_url(...)", str)),
+        ("row", (Kind.ATTRIBUTE, "function", E, "an attribute", "E.row(...)", Row)),
+        ("state", (Kind.ATTRIBUTE, "function", E, "an attribute", "E.state(...)", P)),
+        ("token", (Kind.ATTRIBUTE, "function", E, "an attribute", "E.token(...)", None)),
+        ("marker", (Kind.ATTRIBUTE, "function", E, "an attribute", "E.marker(...)", None)),
+        ("shout", (Kind.SYNC, "method", E, "a plain (sync) method", "E.shout()", None)),
+        (
+            "checksum",
+            (
+                Kind.SYNC,
+                "static",
+                E,
+                "a plain (sync) method",
+                "E.checksum(data, value=..., /)",
+                None,
+            ),
+        ),
+        (
+            "parse",
+            (Kind.SYNC, "static", E, "a plain (sync) method", "E.parse(...)", None),
+        ),
+        (
+            "bound_command",
+            (Kind.ASYNC, "static", E, "a method returning an awaitable", "E.bound_command()", int),
+        ),
+        (
+            "pending",
+            (Kind.ASYNC, "method", E, "a method returning an awaitable", "E.pending()", None),
+        ),
+        ("copy", (Kind.SYNC, "method", E, "a plain (sync) method", "E.copy()", E)),
+        (
+            "command",
+            (Kind.ASYNC, "method", E, "a method returning an awaitable", "E.command()", int),
+        ),
+        ("make", (Kind.ASYNC, "static", E, "a method returning an awaitable", "E.make()", None)),
+        (
+            "static_command",
+            (Kind.ASYNC, "static", E, "a method returning an awaitable", "E.static_command()", int),
+        ),
+        (
+            "ping",
+            (Kind.ASYNC, "static", E, "a coroutine method (async def)", "E.ping(host)", bool),
+        ),
+        ("create", (Kind.ASYNC, "class", E, "a method returning an awaitable", "E.create()", None)),
+        (
+            "connect",
+            (Kind.ASYNC, "class", E, "a coroutine method (async def)", "E.connect(url)", E),
+        ),
+        (
+            "status",
+            (
+                Kind.AWAITABLE_PROPERTY,
+                "function",
+                E,
+                "a property returning an awaitable",
+                "E.status()",
+                None,
+            ),
+        ),
+        (
+            "ready",
+            (
+                Kind.AWAITABLE_PROPERTY,
+                "function",
+                E,
+                "a property returning an awaitable",
+                "E.ready()",
+                Row,
+            ),
+        ),
+        (
+            "cached_status",
+            (
+                Kind.AWAITABLE_PROPERTY,
+                "function",
+                E,
+                "a property returning an awaitable",
+                "E.cached_status()",
+                None,
+            ),
+        ),
+        (
+            "dynamic_status",
+            (
+                Kind.AWAITABLE_PROPERTY,
+                "function",
+                E,
+                "a property returning an awaitable",
+                "E.dynamic_status()",
+                None,
+            ),
+        ),
+        ("get", (Kind.ASYNC, "method", E, "a method returning an awaitable", "E.get(url)", None)),
+        (
+            "unannotated_twice",
+            (
+                Kind.ASYNC_CM,
+                "method",
+                E,
+                "a method returning an async context manager",
+                "E.unannotated_twice(flag)",
+                None,
+            ),
+        ),
+        (
+            "unannotated_helper_between",
+            (
+                Kind.SYNC,
+                "method",
+                E,
+                "a plain (sync) method",
+                "E.unannotated_helper_between(flag)",
+                None,
+            ),
+        ),
+        (
+            "unannotated_lease",
+            (
+                Kind.ASYNC_CM,
+                "method",
+                E,
+                "a method returning an async context manager",
+                "E.unannotated_lease()",
+                Conn,
+            ),
+        ),
+        (
+            "lease",
+            (
+                Kind.ASYNC_CM,
+                "method",
+                E,
+                "a method returning an async context manager",
+                "E.lease()",
+                Conn,
+            ),
+        ),
+        (
+            "bare_awaitable",
+            (
+                Kind.ASYNC,
+                "method",
+                E,
+                "a method returning an awaitable",
+                "E.bare_awaitable()",
+                None,
+            ),
+        ),
+        (
+            "bare_context",
+            (
+                Kind.ASYNC_CM,
+                "method",
+                E,
+                "a method returning an async context manager",
+                "E.bare_context()",
+                None,
+            ),
+        ),
+        (
+            "awaitable_or_row",
+            (
+                Kind.ASYNC,
+                "method",
+                E,
+                "a method returning an awaitable",
+                "E.awaitable_or_row()",
+                Row,
+            ),
+        ),
+    ],
+)
+def test_every_way_a_class_holds_a_member(name: str, expected: tuple[object, ...]) -> None:
+    """Each member's name, kind, binding, owner, description, signature and result class."""
+    kind, binding, owner, describe, signature, result = expected
+    assert shape(member(Everything, name)) == (
+        name,
+        f"Everything.{name}",
+        kind,
+        binding,
+        owner,
+        describe,
+        str(signature).replace("E.", "Everything.", 1),
+        result,
+    )
+
+
+def test_annotated_class_values_keep_their_annotation_and_value() -> None:
+    """``timeout: float = 5`` is a float (an int passes); ``handler: Row | None = None``."""
+    timeout = member(Everything, "timeout")
+    assert timeout.value == 5
+    assert timeout.result_check() == ((float, int), "float")
+    handler = member(Everything, "handler")
+    assert handler.value is None
+    assert handler.result_check() == ((Row, type(None)), "Row | None")
+    retries = member(Everything, "retries")
+    assert retries.value == 3
+    assert retries.result_check() == ((int,), "int")
+
+
+def test_a_subclass_resolves_inherited_annotations_in_the_base_s_module() -> None:
+    """A subclass of AsyncSession in this module: ``sync_session: Session`` is still Session."""
+    from sqlalchemy.orm import Session
+
+    class Mine(AsyncSession):
+        pass
+
+    assert member(Mine, "sync_session").result_class() is Session
+    assert member(Mine, "close").result_class() is NONE
+
+
+def test_a_local_class_names_itself_in_its_annotations() -> None:
+    """A class defined in a function can name itself and its nested classes in annotations."""
+
+    class Node:
+        class Child:
+            pass
+
+        parent: Node
+        child: Child
+
+        def clone(self) -> Node:
+            raise NotImplementedError
+
+        def first(self) -> Child:
+            raise NotImplementedError
+
+        def adopt(self, child: Child) -> None:
+            return None
+
+    assert member(Node, "parent").result_class() is Node
+    assert member(Node, "child").result_class() is Node.Child
+    assert member(Node, "clone").result_class() is Node
+    assert member(Node, "first").result_class() is Node.Child
+    checks = member(Node, "adopt").argument_checks()
+    assert checks == [
+        ("child", inspect.Parameter.POSITIONAL_OR_KEYWORD, (Node.Child,), "Node.Child")
+    ]
+
+
+def test_a_local_context_entering_itself_by_a_forward_reference() -> None:
+    """``class Tx(Startable["Tx"])`` defined in a function: "Tx" is found in its own body."""
+
+    class LocalTx(Startable["LocalTx"]):
+        pass
+
+    def begin(self: object) -> Any:
+        raise NotImplementedError
+
+    begin.__annotations__["return"] = LocalTx
+    holder = type("Holder", (), {"begin": begin})
+    assert member(holder, "begin").kind is Kind.SYNC
+    assert member(holder, "begin").result_class() is LocalTx
+
+
+def test_argument_checks_resolve_names_of_the_class_body() -> None:
+    """``item: Pending`` names a nested class: it is checked."""
+    checks = member(Everything, "send").argument_checks()
+    assert checks == [
+        (
+            "item",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            (Everything.Pending,),
+            "Everything.Pending",
+        ),
+        ("retries", inspect.Parameter.POSITIONAL_OR_KEYWORD, (int,), "int"),
+    ]
+
+
+def test_signatures_leave_out_annotations() -> None:
+    """The signature of a member has no annotations (they may name the class)."""
+    assert str(member(Everything, "send").signature) == "(item, retries=0)"
+    assert str(member(httpx.AsyncClient, "aclose").signature) == "()"
+
+
+def test_reading_an_attribute_does_not_declare_it() -> None:
+    """``return self.never_assigned`` reads a name: it is not an attribute of the class."""
+    spec = ClassSpec(Everything)
+    assert spec.has("token")
+    assert not spec.has("never_assigned")
+    assert not spec.has("reader_result")
+
+
+def test_names_assigned_after_static_methods_and_read_only_properties_are_found() -> None:
+    """Static methods and properties without setters do not stop the search."""
+
+    class Late:
+        @staticmethod
+        def make() -> None:
+            return None
+
+        @property
+        def size(self) -> int:
+            return 1
+
+        @classmethod
+        def build(cls) -> None:
+            return None
+
+        def start(self) -> None:
+            self.started = True
+
+    assert ClassSpec(Late).has("started")
+
+
+def test_public_names_keep_names_that_only_end_with_underscores() -> None:
+    """``trailing__`` is not a dunder name."""
+    names = ClassSpec(Everything).public_names()
+    assert "trailing__" in names
+    assert "__init__" not in names
+
+
+def test_unannotated_attrs_fields_without_init_are_declared_by_attrs_only() -> None:
+    """``x = attrs.field()`` with init=False: only attrs' field list declares it."""
+
+    @attrs.define(slots=False, init=False)
+    class Legacy:
+        name = attrs.field(default="anon")
+
+    spec = ClassSpec(Legacy)
+    assert "name" in spec.names
+    assert member(Legacy, "name").value == "anon"
+
+
+def test_a_dataclass_field_holding_a_function_is_not_an_attribute_value() -> None:
+    """A field defaulting to a function is a member to call, whose value is not recorded."""
+
+    @dataclasses.dataclass
+    class Hooks:
+        on_event: Any = print
+
+    hook = member(Hooks, "on_event")
+    assert hook.kind is Kind.SYNC
+    assert hook.value is inspect.Parameter.empty
+
+
+def test_an_instance_spec_keeps_knowing_the_class_is_callable() -> None:
+    """with_instance() of a callable class's instance: calling it is still described."""
+
+    class Handler:
+        async def __call__(self, event: str) -> None:
+            return None
+
+    base = ClassSpec(Handler)
+    assert base.call is not None
+    spec = base.with_instance(Handler())
+    call = spec.call
+    assert call is not None
+    assert call.kind is Kind.ASYNC
+
+
+def test_an_instance_attribute_holding_a_command_follows_execute_command() -> None:
+    """An instance's callable annotated ``Awaitable[T] | T`` is async on an async client."""
+
+    def command() -> Union[Awaitable[int], int]:  # noqa: UP007 (what is tested)
+        raise NotImplementedError
+
+    real = Everything()
+    real.extra = command  # type: ignore[attr-defined]
+    extra = ClassSpec(Everything).with_instance(real).member("extra")
+    assert extra is not None
+    assert (extra.name, extra.qualname, extra.kind) == ("extra", "Everything.extra", Kind.ASYNC)
+    token = ClassSpec(Everything).with_instance(real).member("token")
+    assert token is not None
+    assert (token.name, token.qualname, token.value) == ("token", "Everything.token", "t")
+
+
+def test_member_specs_do_not_keep_their_class_alive() -> None:
+    """A member spec outliving its class sees no owner (references to classes are weak)."""
+    import gc
+    import weakref
+
+    def make() -> tuple[MemberSpec, weakref.ref[type]]:
+        cls = type("Temporary", (), {"run": lambda self: None, "Inner": type("Inner", (), {})})
+        spec = ClassSpec(cls)
+        run, inner = spec.member("run"), spec.member("Inner")
+        assert run is not None
+        assert inner is not None
+        assert run.owner is cls
+        return run, weakref.ref(cls)
+
+    run, ref = make()
+    gc.collect()
+    assert ref() is None
+    assert run.owner is None
+
+
+def test_a_class_spec_knows_its_names() -> None:
+    """name, qualname and full_name of a nested class."""
+    spec = ClassSpec(Everything.Pending)
+    assert (spec.name, spec.qualname) == ("Pending", "Everything.Pending")
+    assert spec.full_name == f"{__name__}.Everything.Pending"
+
+
+def test_a_positional_only_parameter_is_refused_by_keyword_when_binding() -> None:
+    """``def call(self, a, /)``: ``call(a=1)`` is refused, as Python refuses it."""
+
+    class Api:
+        def call(self, a, /, b=2):  # type: ignore[no-untyped-def]
+            return None
+
+    with pytest.raises(TypeError) as caught:
+        member(Api, "call").bind((), {"a": 1})
+    assert str(caught.value) == (
+        "Api.call() got some positional-only arguments passed as keyword arguments: 'a'"
+    )
+
+
+def test_function_specs_of_bound_methods_use_their_class() -> None:
+    """A bound method's class resolves its annotations and its execute_command."""
+    instance = Everything()
+    assert function_spec(instance.command).kind is Kind.ASYNC
+    assert function_spec(instance.pending).kind is Kind.ASYNC
+    assert function_spec(Everything.create).kind is Kind.ASYNC
+    assert function_spec(Everything.create).binding == "method"
+    assert function_spec(redis.asyncio.Redis().get).kind is Kind.ASYNC
+    assert function_spec(redis.Redis().get).kind is Kind.SYNC
+
+    def plain(x: int) -> int:
+        return x
+
+    assert function_spec(plain).binding == "function"
+    assert function_spec(plain).owner is None
+
+
+def test_is_instance_of_accepts_mocks_only_not_other_unittest_mock_objects() -> None:
+    """A sentinel comes from unittest.mock too, but is no mock: it is not any class."""
+    from unittest import mock
+
+    assert not is_instance_of(mock.sentinel.value, (int,))
+    assert is_instance_of(mock.NonCallableMagicMock(), (int,))

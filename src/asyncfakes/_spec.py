@@ -26,7 +26,6 @@ arguments at C speed and returns them by name.
 from __future__ import annotations
 
 import ast
-import builtins
 import collections
 import collections.abc
 import contextlib
@@ -42,6 +41,8 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, Final, Union
+
+import typing_extensions
 
 __all__ = [
     "NONE",
@@ -111,7 +112,7 @@ class BindError(TypeError):
 
 def short_qualname(obj: object) -> str:
     """A qualified name without the ``<locals>`` of the function that defined it."""
-    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    qualname = getattr(obj, "__qualname__", None)
     return str(qualname or "?").rpartition("<locals>.")[2]
 
 
@@ -225,8 +226,6 @@ def _kind_of_annotation(annotation: object) -> Kind | str | None:
     `_MAYBE_ASYNC` for ``Awaitable[T] | T`` (redis-py's ``ResponseT``); None when
     the annotation says nothing useful.
     """
-    if annotation is _empty or annotation is None or annotation is _NoneType:
-        return None
     if isinstance(annotation, _TextAnnotation):
         text = annotation.text
         if "|" in text or text.startswith(("Union[", "typing.Union[", "Optional[")):
@@ -289,9 +288,7 @@ def _awaited_type(annotation: object) -> object:
     members = _union_args(annotation)
     if members is not None:
         rest = [m for m in members if not _is_awaitable_annotation(m)]
-        if len(rest) == 1:
-            return rest[0]
-        return _make_union(rest) if rest else _empty
+        return _make_union(rest) if rest else _empty  # Union[int] is int
     cls = _origin_class(annotation)
     if cls in (collections.abc.Awaitable, collections.abc.Coroutine):
         args = typing.get_args(annotation)
@@ -375,9 +372,11 @@ def _item_type(annotation: object) -> object:
     return _empty
 
 
+_SELF: Final[object] = typing_extensions.Self  # typing.Self from 3.11
+
+
 def _is_self_annotation(annotation: object) -> bool:
-    name = getattr(annotation, "_name", None) or getattr(annotation, "__name__", None)
-    return name == "Self" and type(annotation).__module__ in ("typing", "typing_extensions")
+    return annotation is _SELF
 
 
 def _is_self_typevar(function: object, typevar: typing.TypeVar) -> bool:
@@ -454,11 +453,9 @@ def _checkable(annotation: object) -> tuple[type, ...] | None:
     cls = _origin_class(annotation)
     if cls is None or cls is object:
         return None
-    if getattr(cls, "_is_protocol", False) and not getattr(cls, "_is_runtime_protocol", False):
-        return None
     try:
         isinstance(None, cls)
-    except TypeError:
+    except TypeError:  # a Protocol that is not runtime_checkable, a TypedDict
         return None
     if cls is float:
         return (float, int)
@@ -485,7 +482,7 @@ def describe_type(annotation: object) -> str:
     if members is not None:
         return " | ".join(describe_type(member) for member in members)
     if is_class(annotation):
-        return typing.cast("type", annotation).__qualname__
+        return short_qualname(annotation)
     text = repr(annotation)
     for prefix in ("typing.", "collections.abc."):
         text = text.replace(prefix, "")
@@ -561,8 +558,7 @@ def _compile_binder(signature: inspect.Signature, qualname: str) -> Callable[...
     source = f"def __af_bind({', '.join(parts)}):\n    return {{{body}}}\n"
     exec(compile(source, f"<asyncfakes signature of {qualname}>", "exec"), namespace)
     binder: Callable[..., dict[str, Any]] = namespace["__af_bind"]
-    binder.__qualname__ = qualname
-    binder.__name__ = qualname.rpartition(".")[2]
+    binder.__qualname__ = qualname  # what Python's TypeError messages name
     return binder
 
 
@@ -786,7 +782,7 @@ class MemberSpec:
                 for name, parameter in signature.parameters.items()
                 if parameter.kind in (_POSITIONAL_OR_KEYWORD, _KEYWORD_ONLY)
             ]
-            close = suggest(unexpected.group(1), names, limit=1)
+            close = suggest(unexpected.group(1), names)
             if close:
                 message += f". Did you mean {close[0]!r}?"
         return message
@@ -824,8 +820,6 @@ class MemberSpec:
             if self._kind in (Kind.PROPERTY, Kind.AWAITABLE_PROPERTY):
                 function = getattr(function, "fget", getattr(function, "func", function))
             annotation = _declared_return(function)
-            if annotation is _empty and self._kind is Kind.ASYNC_CM:
-                annotation = _declared_return(_unwrap(function))
         resolved = resolve_annotation(annotation, self._namespace(), self._localns())
         owner = self.owner
         if owner is not None and (
@@ -856,12 +850,9 @@ class MemberSpec:
         elif kind is Kind.ASYNC_GEN:
             result = _item_type(annotation)
         elif kind in (Kind.ASYNC_CM, Kind.HYBRID):
-            if _origin_class(annotation) in (
-                collections.abc.AsyncIterator,
-                collections.abc.AsyncGenerator,
-            ):
-                result = _item_type(annotation)  # an @asynccontextmanager generator
-            elif annotation is _empty and function is not None:
+            # An @asynccontextmanager generator's AsyncIterator[T] enters T, as
+            # AbstractAsyncContextManager[T] does (see `_entered_type`).
+            if annotation is _empty and function is not None:
                 returned = _returned_class(function)
                 result = _empty if returned is None else _entered_type(returned)
             else:
@@ -973,14 +964,13 @@ def _returned_class(function: object) -> object | None:
 
 
 def _resolve_dotted(node: ast.expr, namespace: Mapping[str, Any]) -> object | None:
+    """The object a ``name`` or ``module.name`` refers to (builtins hold no context classes)."""
     if isinstance(node, ast.Name):
-        found: object | None = namespace.get(node.id, vars(builtins).get(node.id))
+        found: object | None = namespace.get(node.id)
         return found
     if isinstance(node, ast.Attribute):
         base = _resolve_dotted(node.value, namespace)
-        if base is None or isinstance(base, type):
-            return None  # only module attributes: no descriptor may run
-        if isinstance(base, types.ModuleType):
+        if isinstance(base, types.ModuleType):  # only modules: no descriptor may run
             return vars(base).get(node.attr)
     return None
 
@@ -1193,9 +1183,7 @@ class ClassSpec:
 
     def _find_instance_names(self) -> set[str]:
         found: set[str] = set()
-        for klass in self.cls.__mro__:
-            if klass is object or klass.__module__ == "builtins":
-                continue
+        for klass in self.cls.__mro__:  # builtins' methods have no code: they are skipped
             for value in list(klass.__dict__.values()):
                 function = value
                 if isinstance(value, (staticmethod, classmethod)):
@@ -1282,10 +1270,8 @@ class ClassSpec:
     def with_instance(self, instance: object) -> ClassSpec:
         """A spec for one instance: the class's, plus the instance's own attributes."""
         overlay: object = getattr(instance, "__dict__", None)
-        spec = ClassSpec(
-            self.cls,
-            typing.cast("dict[str, object]", overlay) if isinstance(overlay, dict) else None,
-        )
+        own = typing.cast("dict[str, object]", overlay) if isinstance(overlay, dict) else None
+        spec = ClassSpec(self.cls, own)
         spec._members = {k: v for k, v in self._members.items() if k not in spec._overlay}
         spec._call = self._call
         return spec
@@ -1293,36 +1279,24 @@ class ClassSpec:
 
 def _field_default(cls: type, name: str) -> object:
     """The default of a dataclass or attrs field kept out of the class dict, or `_empty`."""
-    fields: object = getattr(cls, "__dataclass_fields__", None)
-    if isinstance(fields, dict):
-        field = typing.cast("dict[str, object]", fields).get(name)
-        default = getattr(field, "default", _empty)
-        if field is not None and type(default).__name__ != "_MISSING_TYPE":
-            return default
-    for attribute in getattr(cls, "__attrs_attrs__", ()) or ():
-        if getattr(attribute, "name", None) == name:
-            default = getattr(attribute, "default", _empty)
-            if type(default).__name__ in ("_Nothing", "NothingType", "Factory"):
-                return _empty
-            return default
+    field = getattr(cls, "__dataclass_fields__", {}).get(name)
+    if field is not None and type(field.default).__name__ != "_MISSING_TYPE":
+        return field.default
+    for attribute in getattr(cls, "__attrs_attrs__", ()):
+        if attribute.name == name:
+            default = attribute.default
+            return _empty if type(default).__name__ in ("_Nothing", "Factory") else default
     return _empty
 
 
 def _declared_fields(klass: type) -> Iterable[str]:
-    """Fields declared by dataclasses and attrs, and slots, that may have no annotation left."""
-    namespace = klass.__dict__
-    fields = namespace.get("__dataclass_fields__")
-    if isinstance(fields, dict):
-        yield from fields
-    attrs = namespace.get("__attrs_attrs__")
-    if attrs is not None:
-        yield from (attribute.name for attribute in attrs)
-    slots: object = namespace.get("__slots__")
-    if isinstance(slots, str):
-        yield slots
-    elif isinstance(slots, (tuple, list)):
-        listed = typing.cast("Iterable[object]", slots)
-        yield from (slot for slot in listed if isinstance(slot, str))
+    """attrs fields declared without annotations (``x = attrs.field()``).
+
+    Dataclass fields are always annotated, and slots leave a descriptor in the
+    class dict: both are found without help.
+    """
+    for attribute in klass.__dict__.get("__attrs_attrs__", ()):
+        yield attribute.name
 
 
 _class_specs: weakref.WeakKeyDictionary[type, ClassSpec] = weakref.WeakKeyDictionary()
@@ -1366,9 +1340,7 @@ def function_spec(function: Callable[..., Any], name: str | None = None) -> Memb
         short_qualname(target) if hasattr(target, "__qualname__") else type(target).__name__
     )
     kind = _function_kind(target, owner, owner)
-    spec = MemberSpec(
-        qualname.rpartition(".")[2], qualname, kind, function=target, binding=binding, owner=None
-    )
+    spec = MemberSpec(qualname.rpartition(".")[2], qualname, kind, function=target, binding=binding)
     if name is None:
         with contextlib.suppress(TypeError):
             _function_specs[function] = spec
@@ -1379,4 +1351,4 @@ def suggest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """The closest real names to a misspelled one, best first."""
     import difflib
 
-    return difflib.get_close_matches(name, list(candidates), n=limit, cutoff=0.6)
+    return difflib.get_close_matches(name, list(candidates), n=limit)  # cutoff 0.6
