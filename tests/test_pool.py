@@ -417,3 +417,20 @@ async def test_acquire_is_a_recorded_function_that_names_its_pool() -> None:
     assert db.acquire.__qualname__ == "db.acquire"
     assert af.calls(db.acquire) == []
     assert af.max_concurrency(db.acquire) == 0
+
+
+async def test_connections_released_out_of_order_go_back() -> None:
+    """It takes back held connections in any order, and a lease still finds its fake's calls."""
+    db = af.pool(size=3, name="db")
+    first, second, third = [await db.acquire() for _ in range(3)]
+    await first.execute("SELECT 1")
+    await db.release(second)
+    await db.release(first)
+    assert db.in_use == 1
+    assert [call.args for call in af.calls(first.execute)] == [("SELECT 1",)]
+    assert af.calls(first) == af.calls(db.connections[0]) == []  # the connection's own track
+    with pytest.raises(ValueError, match=r"this connection was already released"):
+        await db.release(first)
+    await db.release(third)
+    assert db.in_use == 0
+    assert db.max_in_use == af.max_concurrency(db.acquire) == 3

@@ -63,38 +63,55 @@ def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
     }
 
 
+# What a lease holds, in one list (its only slot): the pool, the connection, the
+# acquisition's record (None once released), the connection's number and its track.
+_POOL, _CONNECTION, _RAW, _NUMBER, _TRACK = range(5)
+
+
 class _Lease(Generic[C]):
     """A connection handed out by one acquisition: a proxy that dies on release.
 
-    Built by `_AcquireContext`; its namespace holds ``_af_lease_pool``,
-    ``_af_lease_connection``, ``_af_lease_raw`` (the acquisition's record while
-    the lease is held, None once released), ``_af_lease_number`` and the
-    connection's track: five entries, the most a dict holds in its smallest size.
+    Slotted, and built without __init__: a lease is made on every acquisition.
+    Its ``__dict__`` is a read-only snapshot (``_af_lease_connection``, ...,
+    and the connection's track, so that `af.calls(conn)` finds it).
     """
 
+    __slots__ = ("__weakref__", "_af_lease")
+
+    _af_lease: list[Any]
+
+    @property
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        lease = self._af_lease
+        return {
+            "_af_lease_pool": lease[_POOL],
+            "_af_lease_connection": lease[_CONNECTION],
+            "_af_lease_raw": lease[_RAW],
+            "_af_lease_number": lease[_NUMBER],
+            TRACK_ATTR: lease[_TRACK],  # None when the connection records nothing
+        }
+
     def __getattr__(self, name: str) -> Any:
-        namespace = self.__dict__
-        member = getattr(namespace["_af_lease_connection"], name)
-        if namespace["_af_lease_raw"] is None:
+        if name == "_af_lease":  # a copy being built: no state yet
+            raise AttributeError(name)
+        lease = self._af_lease
+        member = getattr(lease[_CONNECTION], name)
+        if lease[_RAW] is None:
             return _ReleasedMember(self, name, member)
         return member
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self.__dict__["_af_lease_connection"], name, value)
+        setattr(self._af_lease[_CONNECTION], name, value)
 
     def __repr__(self) -> str:
-        state = "released" if self.__dict__["_af_lease_raw"] is None else "in use"
-        return (
-            f"<connection #{self.__dict__['_af_lease_number']} of "
-            f"{self.__dict__['_af_lease_pool'].name} ({state})>"
-        )
+        lease = self._af_lease
+        state = "released" if lease[_RAW] is None else "in use"
+        return f"<connection #{lease[_NUMBER]} of {lease[_POOL].name} ({state})>"
 
 
-# A lease is built without __init__, its namespace set at once (cheaper). The namespace
-# holds the connection's track, or None when the connection records nothing (get_track
-# ignores it).
 _new_object: Callable[[type], Any] = object.__new__
-_set_namespace: Callable[[object, dict[str, Any]], None] = _Lease.__dict__["__dict__"].__set__
+# Sets a lease's slot, bypassing its __setattr__ (which forwards to the connection).
+_set_lease: Callable[[object, list[Any]], None] = vars(_Lease)["_af_lease"].__set__
 
 
 class _ReleasedMember:
@@ -111,7 +128,7 @@ class _ReleasedMember:
             self.__dict__[TRACK_ATTR] = track
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        pool: FakePool[Any] = self._lease.__dict__["_af_lease_pool"]
+        pool: FakePool[Any] = self._lease._af_lease[_POOL]
         raise pool._released_error(self._lease, self._name)
 
     def __repr__(self) -> str:
@@ -133,8 +150,8 @@ class _State(Generic[C]):
         "closing",
         "connections",
         "drained",
+        "held",
         "idle",
-        "leases",
         "max_in_use",
         "numbers",
         "pool",
@@ -151,7 +168,7 @@ class _State(Generic[C]):
         self.connections: list[C] = []
         self.idle: collections.deque[C] = collections.deque()
         self.waiters: collections.deque[asyncio.Future[C]] = collections.deque()
-        self.leases: dict[int, _Lease[C]] = {}
+        self.held: list[_Lease[C]] = []  # in acquisition order
         self.numbers: dict[int, tuple[int, Track | None]] = {}
         self.acquired = 0
         self.max_in_use = 0
@@ -202,20 +219,11 @@ class _AcquireContext(Generic[C_co]):
         state.acquired += 1
         number, track = state.numbers[id(connection)]
         lease = _new_object(_Lease)
-        _set_namespace(
-            lease,
-            {
-                "_af_lease_pool": state.pool,
-                "_af_lease_connection": connection,
-                "_af_lease_raw": raw,
-                "_af_lease_number": number,
-                TRACK_ATTR: track,
-            },
-        )
-        leases = state.leases
-        leases[id(lease)] = lease
-        if len(leases) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
-            state.max_in_use = len(leases)
+        _set_lease(lease, [state.pool, connection, raw, number, track])
+        held = state.held
+        held.append(lease)
+        if len(held) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
+            state.max_in_use = len(held)
         proxy: C_co = lease  # the lease stands in for the connection (no cast(): a call)
         return proxy
 
@@ -244,20 +252,11 @@ class _AcquireContext(Generic[C_co]):
         state.acquired += 1
         number, track = state.numbers[id(connection)]
         lease = self._lease = _new_object(_Lease)
-        _set_namespace(
-            lease,
-            {
-                "_af_lease_pool": state.pool,
-                "_af_lease_connection": connection,
-                "_af_lease_raw": raw,
-                "_af_lease_number": number,
-                TRACK_ATTR: track,
-            },
-        )
-        leases = state.leases
-        leases[id(lease)] = lease
-        if len(leases) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
-            state.max_in_use = len(leases)
+        _set_lease(lease, [state.pool, connection, raw, number, track])
+        held = state.held
+        held.append(lease)
+        if len(held) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
+            state.max_in_use = len(held)
         proxy: C_co = lease
         return proxy
 
@@ -281,26 +280,38 @@ def _release(state: _State[C], connection: object, *, check: bool = True) -> Non
     connection on can be interrupted by a cancellation. Without `check`, a lease
     that is no longer held (terminated, or released inside the block) is ignored.
     """
-    leases = state.leases
-    lease = leases.pop(id(connection), None)
-    if lease is not connection:
-        if lease is not None:  # another object with a recycled id
-            leases[id(lease)] = lease
-        if check:
-            raise state.pool._release_error(connection)
-        return
-    namespace = lease.__dict__
-    held: C = namespace["_af_lease_connection"]
-    finish(namespace["_af_lease_raw"], held)
-    namespace["_af_lease_raw"] = None
+    held = state.held
+    if held and held[-1] is connection:  # the latest acquisition: the usual case
+        lease = held.pop()
+    else:
+        found = _unhold(state, connection, check=check)
+        if found is None:
+            return
+        lease = found
+    record = lease._af_lease
+    returned: C = record[_CONNECTION]
+    finish(record[_RAW], returned)
+    record[_RAW] = None
     if state.waiters or state.closed:
         if state.closed:
             return
-        state.pool._give_back(held)
+        state.pool._give_back(returned)
     else:
-        state.idle.append(held)
-    if state.drained is not None and not leases:
+        state.idle.append(returned)
+    if state.drained is not None and not held:
         state.drained.set()
+
+
+def _unhold(state: _State[C], connection: object, *, check: bool) -> _Lease[C] | None:
+    """Remove `connection` from the held leases (not the latest one); None if absent."""
+    held = state.held
+    for index, lease in enumerate(held):
+        if lease is connection:
+            del held[index]
+            return lease
+    if check:
+        raise state.pool._release_error(connection)
+    return None
 
 
 class _AcquireMethod(Protocol[C_co]):
@@ -371,7 +382,6 @@ class FakePool(Generic[C]):
         self.connections: list[C] = state.connections
         self._idle = state.idle
         self._waiters = state.waiters
-        self._leases = state.leases
         self._numbers = state.numbers
         self.acquire: _AcquireMethod[C] = _acquire_method(state)
         self.__dict__[TRACK_ATTR] = state.track
@@ -392,7 +402,12 @@ class FakePool(Generic[C]):
     @property
     def in_use(self) -> int:
         """How many connections are held right now."""
-        return len(self._leases)
+        return len(self._state.held)
+
+    @property
+    def _leases(self) -> dict[int, _Lease[C]]:
+        """The leases held now, by id (a snapshot)."""
+        return {id(lease): lease for lease in self._state.held}
 
     @property
     def size(self) -> int:
@@ -459,7 +474,7 @@ class FakePool(Generic[C]):
             except asyncio.TimeoutError:
                 raise _AcquireTimeout(
                     f"{self.name}.acquire(): no connection was released within "
-                    f"{timeout} s ({len(self._leases)} of {self._size} in use); "
+                    f"{timeout} s ({len(self._state.held)} of {self._size} in use); "
                     f"release connections sooner, raise size=, or check for a leak "
                     f"with {self.name}.assert_all_released()."
                 ) from None
@@ -502,27 +517,26 @@ class FakePool(Generic[C]):
         """
         # `_release`, inlined: this is the hot path of `await pool.release(conn)`.
         state = self._state
-        leases = state.leases
-        lease = leases.pop(id(connection), None)
-        if lease is not connection:
-            if lease is not None:  # another object with a recycled id
-                leases[id(lease)] = lease
-            raise self._release_error(connection)
-        namespace = lease.__dict__
-        held: C = namespace["_af_lease_connection"]
-        finish(namespace["_af_lease_raw"], held)
-        namespace["_af_lease_raw"] = None
+        held = state.held
+        if held and held[-1] is connection:  # the latest acquisition: the usual case
+            lease = held.pop()
+        else:  # raises if `connection` is not held
+            lease = cast("_Lease[C]", _unhold(state, connection, check=True))
+        record = lease._af_lease
+        returned: C = record[_CONNECTION]
+        finish(record[_RAW], returned)
+        record[_RAW] = None
         if state.waiters or state.closed:
             if state.closed:
                 return
-            self._give_back(held)
+            self._give_back(returned)
         else:
-            state.idle.append(held)
-        if state.drained is not None and not leases:
+            state.idle.append(returned)
+        if state.drained is not None and not held:
             state.drained.set()
 
     def _release_error(self, connection: object) -> BaseException:
-        ours = isinstance(connection, _Lease) and connection.__dict__["_af_lease_pool"] is self
+        ours = isinstance(connection, _Lease) and connection._af_lease[_POOL] is self
         if ours:
             return self._invalid_error(
                 f"{self.name}.release({connection!r}): this connection was already "
@@ -539,7 +553,7 @@ class FakePool(Generic[C]):
         """As asyncpg: stop handing out connections and wait until all are released."""
         state = self._state
         state.closing = True
-        if self._leases:
+        if state.held:
             drained = state.drained = asyncio.Event()
             await drained.wait()
         self._shut()
@@ -547,11 +561,12 @@ class FakePool(Generic[C]):
     def terminate(self) -> None:
         """As asyncpg: close at once; connections still held become unusable."""
         self._state.closing = True
-        for lease in list(self._leases.values()):
-            namespace = lease.__dict__
-            fail(namespace["_af_lease_raw"], self._closed_error("closed"))
-            namespace["_af_lease_raw"] = None
-        self._leases.clear()
+        held = self._state.held
+        for lease in held:
+            record = lease._af_lease
+            fail(record[_RAW], self._closed_error("closed"))
+            record[_RAW] = None
+        held.clear()
         self._shut()
 
     def _shut(self) -> None:
@@ -597,16 +612,15 @@ class FakePool(Generic[C]):
             LeakError: naming each connection still held and where it was acquired.
         """
         __tracebackhide__ = True
-        if not self._leases:
+        if not self._state.held:
             return
-        held = sorted(self._leases.values(), key=lambda lease: lease.__dict__["_af_lease_number"])
+        held = sorted(self._state.held, key=lambda lease: lease._af_lease[_NUMBER])
         lines = [f"{self.name}: {plural(len(held), 'connection')} acquired and never released:"]
         for index, lease in enumerate(held, 1):
-            record = view(lease.__dict__["_af_lease_raw"])
+            record = view(lease._af_lease[_RAW])
             task = f" by task {record.task_name}" if record.task_name else ""
             lines.append(
-                f"  {index}. connection #{lease.__dict__['_af_lease_number']} "
-                f"acquired at {record.site}{task}"
+                f"  {index}. connection #{lease._af_lease[_NUMBER]} acquired at {record.site}{task}"
             )
         lines.append(
             f"Release each one with `await {self.name}.release(conn)`, or acquire it with "
