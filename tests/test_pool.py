@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import inspect
 import os
 
@@ -434,3 +435,15 @@ async def test_connections_released_out_of_order_go_back() -> None:
     await db.release(third)
     assert db.in_use == 0
     assert db.max_in_use == af.max_concurrency(db.acquire) == 3
+
+
+async def test_a_copied_lease_is_the_same_lease() -> None:
+    """It copies a lease as a second handle on the same acquisition, released with it."""
+    db = af.pool(size=1, name="db")
+    conn = await db.acquire()
+    twin = copy.copy(conn)
+    assert repr(twin) == repr(conn) == "<connection #1 of db (in use)>"
+    await db.release(conn)
+    assert repr(twin) == "<connection #1 of db (released)>"
+    with pytest.raises(af.ConnectionReleasedError):
+        await twin.execute("SELECT 1")

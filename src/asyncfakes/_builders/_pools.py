@@ -101,6 +101,9 @@ class _Lease(Generic[C]):
         return member
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name == "_af_lease":  # a copy being built
+            _set_lease(self, value)
+            return
         setattr(self._af_lease[_CONNECTION], name, value)
 
     def __repr__(self) -> str:
