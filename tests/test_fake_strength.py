@@ -293,6 +293,8 @@ async def test_a_rule_on_a_magicfake_spec_d_on_a_coroutine_function_counts_each_
     assert fake.await_count == 3
     assert fake.await_args == mock.call(2, key="b")
     assert fake.await_args_list == [mock.call(1, key="a")] * 2 + [mock.call(2, key="b")]
+    assert await fake(1, key="a") == "rule"
+    assert fake.await_args == mock.call(1, key="a")
 
 
 class Store:
@@ -394,3 +396,15 @@ async def test_assert_in_order_of_a_parent_counts_grandchildren_and_not_other_re
         f"  1. audit.log('start')  at {af.calls(audit.log)[0].site}",
         f"  2. db.tables.users.insert(1)  at {af.calls(db.tables.users.insert)[0].site}",
     ]
+
+
+def test_a_spec_given_positionally_is_the_spec():
+    """AsyncFake(cls) and MagicFake(cls) take the spec as their first argument, as the mocks do."""
+
+    def scenario(k: Kinds) -> Any:
+        return [
+            [outcome(getattr, klass(Store), "key"), outcome(getattr, klass(Store), "nope")]
+            for klass in (k.Async, k.Magic)
+        ]
+
+    same(scenario)

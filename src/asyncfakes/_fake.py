@@ -139,29 +139,39 @@ def _relative_names(target: Any, ancestor: Any) -> tuple[str, str | None]:
     return mock_call_name, (method_call_name if do_method_calls else None)
 
 
-def _lazy_property(name: str, storage: str) -> property:
-    """A standard mock list/counter that is brought up to date before every read or write."""
+class _Lazy:
+    """A standard mock list/counter, brought up to date before every read or write.
 
-    def get(self: Any) -> Any:
-        namespace = self.__dict__
+    A data descriptor where `unittest.mock` has a `_delegating_property`: like
+    it, it reads and writes the delegate's attribute when the fake has one.
+    """
+
+    __slots__ = ("_name", "_storage")
+
+    def __init__(self, name: str, storage: str) -> None:
+        self._name = name
+        self._storage = storage
+
+    def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any:
+        if instance is None:
+            return self
+        namespace = instance.__dict__
         delegate = namespace["_mock_delegate"]
         if delegate is not None:
-            return getattr(delegate, name)
+            return getattr(delegate, self._name)
         if namespace[_PENDING] or namespace.get(_AWAIT_PENDING):
-            _sync(self)
-        return namespace[storage]
+            _sync(instance)
+        return namespace[self._storage]
 
-    def set(self: Any, value: Any) -> None:
-        namespace = self.__dict__
+    def __set__(self, instance: Any, value: Any) -> None:
+        namespace = instance.__dict__
         delegate = namespace["_mock_delegate"]
         if delegate is not None:
-            setattr(delegate, name, value)
+            setattr(delegate, self._name, value)
             return
         if namespace[_PENDING] or namespace.get(_AWAIT_PENDING):
-            _sync(self)
-        namespace[storage] = value
-
-    return property(get, set, doc=f"As `unittest.mock.Mock.{name}` (materialised lazily).")
+            _sync(instance)
+        namespace[self._storage] = value
 
 
 def _drain(pending: list[list[Any]]) -> list[list[Any]]:
@@ -344,12 +354,12 @@ class _Recording:
         mock_calls: _mock._CallList
         method_calls: _mock._CallList
     else:
-        called = _lazy_property("called", "_mock_called")
-        call_count = _lazy_property("call_count", "_mock_call_count")
-        call_args = _lazy_property("call_args", "_mock_call_args")
-        call_args_list = _lazy_property("call_args_list", "_mock_call_args_list")
-        mock_calls = _lazy_property("mock_calls", "_mock_mock_calls")
-        method_calls = _lazy_property("method_calls", "method_calls")
+        called = _Lazy("called", "_mock_called")
+        call_count = _Lazy("call_count", "_mock_call_count")
+        call_args = _Lazy("call_args", "_mock_call_args")
+        call_args_list = _Lazy("call_args_list", "_mock_call_args_list")
+        mock_calls = _Lazy("mock_calls", "_mock_mock_calls")
+        method_calls = _Lazy("method_calls", "method_calls")
 
     _af_is_async: ClassVar[bool] = False
 
@@ -527,9 +537,9 @@ class AsyncFake(_Recording, _mock.AsyncMock):
         await_args: _mock._Call | None
         await_args_list: _mock._CallList
     else:
-        await_count = _lazy_property("await_count", "_mock_await_count")
-        await_args = _lazy_property("await_args", "_mock_await_args")
-        await_args_list = _lazy_property("await_args_list", "_mock_await_args_list")
+        await_count = _Lazy("await_count", "_mock_await_count")
+        await_args = _Lazy("await_args", "_mock_await_args")
+        await_args_list = _Lazy("await_args_list", "_mock_await_args_list")
 
     _af_is_async: ClassVar[bool] = True
 
