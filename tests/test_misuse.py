@@ -2056,6 +2056,24 @@ AREAS: tuple[Area, ...] = (
                 """,
             ),
             case(
+                "sandbox-rule-without-outcome",
+                "leaving a `when()` rule without an outcome, its refusal swallowed",
+                """
+                with af.Sandbox() as sb:
+                    api = sb.fake(Api)
+                    af.when(api.get).called_with("https://a")
+                    try:
+                        await api.get("https://a")
+                    except Exception:
+                        pass  # the code under test swallows the refusal
+                """,
+                af.VerificationError,
+                """
+                1 when() rule was left without an outcome when the sandbox exited:
+                  1. af.when(Api.get).called_with('https://a') at example.py:3 was started but has no outcome (it would be ignored). End it with an outcome (use .returns(...) to set what awaiting it gives), or delete it.
+                """,
+            ),
+            case(
                 "sandbox-pending-task",
                 "leaving a task running (`check_tasks=True`)",
                 """

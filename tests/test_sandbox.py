@@ -385,3 +385,111 @@ def test_repr() -> None:
         sb.patch.object(Mailer, "sign")
         assert repr(sb) == "<Sandbox open: 1 to undo, 0 calls>"
     assert repr(sb) == "<Sandbox closed: 0 to undo, 0 calls>"
+
+
+RULE_TAIL = (
+    "was started but has no outcome (it would be ignored). End it with an outcome "
+    "(use .returns(...) to set what awaiting it gives), or delete it."
+)
+
+
+async def test_a_rule_left_without_an_outcome_fails_the_exit_with_its_site() -> None:
+    """A rule on a fake not called again is reported on exit, site and fix included."""
+    sites: list[str] = []
+
+    async def forget() -> None:
+        async with af.Sandbox():
+            fetch = af.AsyncFake(name="fetch")
+            sites.append(here(1))
+            af.when(fetch).called_with("a")
+
+    with pytest.raises(af.VerificationError) as info:
+        await forget()
+    assert str(info.value) == (
+        "1 when() rule was left without an outcome when the sandbox exited:\n"
+        f"  1. af.when(fetch).called_with('a') at {sites[0]} {RULE_TAIL}"
+    )
+
+
+async def test_a_swallowed_refusal_is_still_reported_and_the_fake_answers_afterwards() -> None:
+    """The refusal the code under test caught is reported on exit; then the rules are forgotten."""
+    sites: list[str] = []
+    fetch = af.AsyncFake(name="fetch", return_value="plain")
+    refusals: list[BaseException] = []
+
+    async def swallow() -> None:
+        async with af.Sandbox():
+            sites.append(here(1))
+            af.when(fetch).called_with("a")
+            sites.append(here(1))
+            af.when(af.AsyncFake(name="other")).called_with(1)
+            try:
+                await fetch("b")
+            except af.SpecError as refusal:  # the code under test swallows it
+                refusals.append(refusal)
+
+    with pytest.raises(af.VerificationError) as info:
+        await swallow()
+    assert [type(refusal).__name__ for refusal in refusals] == ["SpecTypeError"]
+    assert str(info.value) == (
+        "2 when() rules were left without an outcome when the sandbox exited:\n"
+        f"  1. af.when(fetch).called_with('a') at {sites[0]} {RULE_TAIL}\n"
+        f"  2. af.when(other).called_with(1) at {sites[1]} {RULE_TAIL}"
+    )
+    assert await fetch("a") == "plain"
+
+
+async def test_a_failed_block_forgets_incomplete_rules_without_reporting_them() -> None:
+    """When the block raised, the exception is what you see, and the fake answers again."""
+    fetch = af.AsyncFake(name="fetch", return_value="plain")
+
+    async def fail() -> None:
+        async with af.Sandbox():
+            af.when(fetch).called_with("a")
+            raise KeyError("the test's own failure")
+
+    with pytest.raises(KeyError):
+        await fail()
+    assert await fetch("a") == "plain"
+
+
+async def test_incomplete_rules_are_listed_after_the_leaks() -> None:
+    """With a leak too, one LeakError lists the leak, then the rules."""
+    sites: list[str] = []
+
+    async def leak() -> None:
+        async with af.Sandbox() as sb:
+            db = sb.pool(size=1, name="db")
+            sites.append(here(1))
+            await db.acquire()
+            sites.append(here(1))
+            af.when(af.AsyncFake(name="fetch")).called_with()
+
+    with pytest.raises(af.LeakError) as info:
+        await leak()
+    text = str(info.value)
+    assert text.startswith("1 resource was not released, closed or finished when the sandbox")
+    assert text.endswith(
+        "1 when() rule was left without an outcome when the sandbox exited:\n"
+        f"  1. af.when(fetch).called_with() at {sites[1]} {RULE_TAIL}"
+    )
+    assert f"acquired at {sites[0]}" in text
+
+
+async def test_a_rule_started_before_the_sandbox_is_not_its_to_report() -> None:
+    """Only rules started inside the sandbox are reported and forgotten on its exit."""
+    fetch = af.AsyncFake(name="fetch")
+    outside = af.when(fetch).called_with("outside")
+    async with af.Sandbox():
+        pass
+    with pytest.raises(af.SpecError, match=r"^fetch\('x'\): a rule of fetch was started"):
+        await fetch("x")  # still refused: the rule is still there
+    async with af.Sandbox() as sb:
+        assert sb.is_open
+    with pytest.raises(af.VerificationError, match=r"^1 when\(\) rule was left"):
+        with af.Sandbox():
+            af.when(fetch).called_with("inside")
+    with pytest.raises(af.SpecError):
+        await fetch("x")
+    outside.returns("done")
+    assert await fetch("outside") == "done"

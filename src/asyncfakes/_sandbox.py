@@ -19,7 +19,10 @@ latest first), then checks what the test left behind:
     iteration that started (awaited) and is still pending: neither exhausted
     nor closed;
 - with ``check_tasks=True``, asyncio tasks started inside the sandbox and
-  still pending: `LeakError`, and the tasks are cancelled.
+  still pending: `LeakError`, and the tasks are cancelled;
+- `when()` rules started and never given an outcome (`VerificationError`),
+  which the fake could not report itself: its refusal was swallowed by the
+  code under test, or it was not called again. They are forgotten either way.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from ._builders._pools import pool
 from ._builders._streams import stream
 from ._errors import LeakError, VerificationError
 from ._fake import is_fake
-from ._format import format_site, plural
+from ._format import format_site, numbered, plural
 from ._patching import Patch, Patcher, Scope, Spy, create_spy
 from ._recorder import (
     AWAITED,
@@ -50,6 +53,7 @@ from ._recorder import (
     view,
 )
 from ._specfake import fake
+from ._stubbing import pop_incomplete_rules, rules_mark
 from ._verify import assert_all_awaited
 
 if TYPE_CHECKING:
@@ -230,8 +234,9 @@ class Sandbox:
     un-awaited (`VerificationError`), that every pool connection was released
     and every started fake iterator or stream was exhausted or closed
     (`LeakError`), and, with ``check_tasks=True``, that no task started inside
-    it is still pending (`LeakError`; the tasks are cancelled). Each failure
-    names the offending calls and their file:line. When the block ends with an
+    it is still pending (`LeakError`; the tasks are cancelled), and that no
+    `af.when()` rule was left without an outcome (`VerificationError`). Each
+    failure names the offending calls and their file:line. When the block ends with an
     exception, the sandbox undoes everything but skips the checks, so the
     exception is what you see.
 
@@ -265,6 +270,7 @@ class Sandbox:
         self._check_tasks = check_tasks
         self._tasks_before: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._rules_mark = 0
         self.patch: Final = SandboxPatcher(self)
 
     # -- state -----------------------------------------------------------------
@@ -319,6 +325,7 @@ class Sandbox:
                 ) from None
             self._tasks_before = asyncio.all_tasks(self._loop)
         activate(self._journal)
+        self._rules_mark = rules_mark()
         self._state = "open"
         return self
 
@@ -399,7 +406,8 @@ class Sandbox:
         closed either way.
 
         Raises:
-            VerificationError: calls to async fakes were never awaited.
+            VerificationError: calls to async fakes were never awaited, or
+                `when()` rules were left without an outcome.
             LeakError: resources were not released or closed, or tasks were left pending.
 
         Example:
@@ -429,6 +437,8 @@ class Sandbox:
                 unawaited = str(error)
             finally:
                 deactivate(self._journal)
+            # Forgotten either way, so that the fakes answer again after the test.
+            incomplete = _describe_incomplete(pop_incomplete_rules(self._rules_mark))
             if not check:
                 return
             leaks = self._leaks()
@@ -449,11 +459,10 @@ class Sandbox:
                 first, *rest = leak.splitlines()
                 lines.append(f"  {index}. {first}")
                 lines.extend(f"     {line}" for line in rest)
-            if unawaited:
-                lines.append(unawaited)
+            lines.extend(text for text in (unawaited, incomplete) if text)
             raise LeakError("\n".join(lines))
-        if unawaited:
-            raise VerificationError(unawaited)
+        if unawaited or incomplete:
+            raise VerificationError("\n".join(text for text in (unawaited, incomplete) if text))
 
     def _pending_tasks(self) -> list[asyncio.Task[Any]]:
         loop = self._loop
@@ -522,6 +531,18 @@ def _leaks_of(obj: object) -> list[str]:
                 "(`await it.aclose()`, `async with contextlib.aclosing(it)`)."
             )
     return leaks
+
+
+def _describe_incomplete(rules: list[str]) -> str:
+    """The exit check's report of `when()` rules that never got an outcome ("" if none)."""
+    if not rules:
+        return ""
+    lines = [
+        f"{plural(len(rules), 'when() rule')} {'was' if len(rules) == 1 else 'were'} "
+        "left without an outcome when the sandbox exited:"
+    ]
+    lines.extend(numbered(rules))
+    return "\n".join(lines)
 
 
 def _describe_task(task: asyncio.Task[Any]) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import sys
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
@@ -488,24 +489,35 @@ class _Incomplete:
 # The tables that have a rule without an outcome (weakly: a fake that is gone
 # can no longer be called).
 _waiting: weakref.WeakSet[_Table] = weakref.WeakSet()
+# Stubs in the order they were started: the exit check lists them so.
+_next_stub = itertools.count().__next__
 
 
-def pop_incomplete_rules() -> list[str]:
-    """Describe every rule still without an outcome, then forget them.
+def rules_mark() -> int:
+    """A mark of this moment, for `pop_incomplete_rules(since=...)`."""
+    return _next_stub()
+
+
+def pop_incomplete_rules(since: int = 0) -> list[str]:
+    """Describe the rules started since the `since` mark that have no outcome; forget them.
 
     For an exit check (a sandbox's): a fake refuses its calls while one of its
     rules has no outcome, but a rule of a fake that is not called again, or
     whose refusal the code under test swallowed, is found only here. The
-    fakes answer their calls again afterwards.
+    fakes answer their calls again afterwards. Rules started before the mark
+    (outside the sandbox) are left as they are.
     """
-    found: list[str] = []
-    for table in list(_waiting):
-        for stub in list(table.incomplete):
-            found.append(
-                f"{stub._describe()} at {stub._site} was started but has no outcome (it "
-                f"would be ignored). End it with an outcome ({_FIX[table.shape]}), or delete it."
-            )
-            stub._settle()
+    stubs = sorted(
+        (stub for table in list(_waiting) for stub in table.incomplete if stub._order >= since),
+        key=lambda stub: stub._order,
+    )
+    found = [
+        f"{stub._describe()} at {stub._site} was started but has no outcome (it would be "
+        f"ignored). End it with an outcome ({_FIX[stub._table.shape]}), or delete it."
+        for stub in stubs
+    ]
+    for stub in stubs:
+        stub._settle()
     return found
 
 
@@ -600,7 +612,7 @@ class Stub(Generic[T_co]):
         ['down', 'down', 'v']
     """
 
-    __slots__ = ("_args", "_expected", "_kwargs", "_last", "_rule", "_site", "_table")
+    __slots__ = ("_args", "_expected", "_kwargs", "_last", "_order", "_rule", "_site", "_table")
 
     def __init__(
         self,
@@ -618,6 +630,7 @@ class Stub(Generic[T_co]):
         # Until this stub gets an outcome (or, for `when(x)` itself, starts a
         # rule with `called_with`), the fake refuses its calls: see _Incomplete.
         self._site = _user_site()
+        self._order = _next_stub()
         incomplete = table.incomplete
         incomplete.append(self)
         if len(incomplete) == 1:
