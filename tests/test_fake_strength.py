@@ -408,3 +408,19 @@ def test_a_spec_given_positionally_is_the_spec():
         ]
 
     same(scenario)
+
+
+@pytest.mark.asyncio
+async def test_setting_an_await_list_after_only_awaits_are_pending_keeps_asyncmock_s_order():
+    """An await made after the call lists were read, then the await list set: as AsyncMock."""
+
+    async def scenario(k: Kinds) -> Any:
+        fake = k.Async(return_value=1)
+        call = fake("a")
+        seen = [norm(fake.call_args_list)]  # the call is listed; its await is not made yet
+        await call
+        fake.await_args_list = mock._CallList()  # type: ignore[attr-defined]
+        fake.await_count = 5
+        return [seen, lists(fake)]
+
+    await same_async(scenario)
