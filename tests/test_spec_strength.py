@@ -1415,6 +1415,18 @@ class Commands:
         raise NotImplementedError
 
 
+class PartialEnter:
+    """``__aenter__`` is a partialmethod: no code to read, so not known to enter itself."""
+
+    async def _enter(self, mode: str):  # type: ignore[no-untyped-def]
+        return self
+
+    __aenter__ = functools.partialmethod(_enter, "rw")
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
 class Everything:
     """One member for every way a class can hold one."""
 
@@ -1423,6 +1435,12 @@ class Everything:
 
         def __await__(self) -> Any:
             raise NotImplementedError
+
+    class Job:
+        """A nested class whose constructor's annotations name module-level classes."""
+
+        def __init__(self, row: Row) -> None:
+            self.row = row
 
     retries = 3
     timeout: float = 5
@@ -1473,6 +1491,23 @@ class Everything:
 
     @classmethod
     async def connect(cls, url: str) -> Everything:
+        raise NotImplementedError
+
+    @classmethod
+    def class_command(cls) -> Union[Awaitable[int], int]:  # noqa: UP007 (what is tested)
+        raise NotImplementedError
+
+    @property
+    def awaiting(self) -> Awaiting:
+        raise NotImplementedError
+
+    def anything(self) -> Any:
+        raise NotImplementedError
+
+    def maybe_row(self) -> Row | None:
+        raise NotImplementedError
+
+    def partial_enter(self) -> PartialEnter:
         raise NotImplementedError
 
     @property
@@ -1712,6 +1747,38 @@ P = Everything.Pending
             ),
         ),
         (
+            "Pending",
+            (Kind.ASYNC, "static", E, "a method returning an awaitable", "E.Pending()", None),
+        ),
+        (
+            "class_command",
+            (Kind.ASYNC, "class", E, "a method returning an awaitable", "E.class_command()", int),
+        ),
+        (
+            "awaiting",
+            (
+                Kind.AWAITABLE_PROPERTY,
+                "function",
+                E,
+                "a property returning an awaitable",
+                "E.awaiting()",
+                None,
+            ),
+        ),
+        ("anything", (Kind.SYNC, "method", E, "a plain (sync) method", "E.anything()", None)),
+        ("maybe_row", (Kind.SYNC, "method", E, "a plain (sync) method", "E.maybe_row()", None)),
+        (
+            "partial_enter",
+            (
+                Kind.ASYNC_CM,
+                "method",
+                E,
+                "a method returning an async context manager",
+                "E.partial_enter()",
+                None,
+            ),
+        ),
+        (
             "awaitable_or_row",
             (
                 Kind.ASYNC,
@@ -1819,6 +1886,16 @@ def test_argument_checks_resolve_names_of_the_class_body() -> None:
         ),
         ("retries", inspect.Parameter.POSITIONAL_OR_KEYWORD, (int,), "int"),
     ]
+
+
+def test_a_nested_class_s_constructor_is_checked_with_module_names() -> None:
+    """``Everything.Job(row)``: the constructor's ``row: Row`` is checked."""
+    job = member(Everything, "Job")
+    assert job.signature_text() == "Everything.Job(row)"
+    assert job.argument_checks() == [
+        ("row", inspect.Parameter.POSITIONAL_OR_KEYWORD, (Row,), "Row")
+    ]
+    assert member(Everything, "maybe_row").result_check() == ((Row, type(None)), "Row | None")
 
 
 def test_signatures_leave_out_annotations() -> None:

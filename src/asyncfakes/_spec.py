@@ -117,7 +117,7 @@ def short_qualname(obj: object) -> str:
 
 
 def _globals_of(obj: object) -> dict[str, Any]:
-    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    module = sys.modules.get(getattr(obj, "__module__", ""))
     return vars(module) if module is not None else {}
 
 
@@ -853,8 +853,7 @@ class MemberSpec:
             # An @asynccontextmanager generator's AsyncIterator[T] enters T, as
             # AbstractAsyncContextManager[T] does (see `_entered_type`).
             if annotation is _empty and function is not None:
-                returned = _returned_class(function)
-                result = _empty if returned is None else _entered_type(returned)
+                result = _entered_type(_returned_class(function))  # None enters `_empty`
             else:
                 result = _entered_type(annotation)
         if result is None or result is _NoneType:
@@ -1138,8 +1137,7 @@ class ClassSpec:
             if isinstance(own, dict):
                 for key, value in typing.cast("dict[str, object]", own).items():
                     annotations[key] = (_hold(klass), _hold(value))
-            for field in _declared_fields(klass):
-                annotations.setdefault(field, (_hold(klass), _hold(_empty)))
+            names.update(_declared_fields(klass))
         names.update(annotations)
         self._overlay = dict(overlay) if overlay else {}
         names.update(self._overlay)
