@@ -89,3 +89,26 @@ async def test_the_session_as_a_context_manager() -> None:
     af.verify(session.commit).awaited_once_with()
     with pytest.raises(AttributeError, match=r"Did you mean 'commit'\?$"):
         session.comit
+
+
+@pytest.mark.asyncio
+async def test_a_parameterised_sessionmaker_is_faked_as_its_class() -> None:
+    """af.fake(async_sessionmaker[AsyncSession]) checks calls against async_sessionmaker."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    maker = af.fake(async_sessionmaker[AsyncSession])
+    assert af.calls(maker) == []
+    assert isinstance(maker, af.MagicFake)
+    with pytest.raises(AttributeError, match=r"^async_sessionmaker has no attribute 'sesion'"):
+        maker.sesion
+    maker.configure(expire_on_commit=False)
+    with pytest.raises(TypeError) as raised:
+        maker.begin(1)
+    assert str(raised.value) == (
+        "async_sessionmaker.begin() takes 0 positional arguments but 1 was given\n"
+        "  call:      async_sessionmaker.begin(1)\n"
+        "  signature: async_sessionmaker.begin()"
+    )
+    assert [r.describe() for r in af.calls(maker.configure)] == [
+        "async_sessionmaker.configure(expire_on_commit=False)"
+    ]

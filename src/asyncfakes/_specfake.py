@@ -762,6 +762,12 @@ def fake(
             f"{fake_name(spec)}. Pass the real object it stands for."
         )
     options = Options(strict=strict, typecheck=typecheck)
+    origin = typing.get_origin(spec)
+    if isinstance(origin, type) and origin.__module__ != "types":
+        # A parameterised generic (`Repository[User]`) stands for an instance of
+        # its class. Its type arguments do not narrow the results yet: a member
+        # declared to return a type variable gives an unspec'd fake.
+        spec = origin
     if isinstance(spec, type):
         return create_instance_fake(class_spec(spec), options, name=name or spec.__name__)
     if _is_function(spec):
