@@ -417,27 +417,35 @@ class _Recording:
 
     def _af_propagate(self, raw: list[Any], args: tuple[Any, ...], kwargs: Any) -> None:
         namespace = self.__dict__
-        eager = namespace["_mock_delegate"] is not None or namespace[_PENDING] is None
-        node = namespace["_mock_new_parent"]
-        while node is not None and not eager:
-            if isinstance(node, _Recording):
-                node_namespace = node.__dict__
-                eager = node_namespace[_PENDING] is None
-                node = node_namespace["_mock_new_parent"]
-            else:
-                eager = True
-        if eager:
-            # A plain Mock ancestor (attach_mock onto a MagicMock) or a copied
-            # fake keeps its lists eagerly: so does the whole chain, with the
-            # standard bookkeeping.
-            _increment_mock_call(self, *args, **kwargs)
-            return
-        namespace[_PENDING].append(raw)
-        node = namespace["_mock_new_parent"]
-        while node is not None:
+        pending = namespace[_PENDING]
+        if pending is not None and namespace["_mock_delegate"] is None:
+            node = namespace["_mock_new_parent"]
+            if node is None:
+                pending.append(raw)
+                return
+            # The pending list of every ancestor, found in one walk; a node
+            # without one is a plain Mock or a copied fake: see below.
             node_namespace = node.__dict__
-            node_namespace[_PENDING].append(raw)
-            node = node_namespace["_mock_new_parent"]
+            node_pending = node_namespace.get(_PENDING)
+            node = node_namespace.get("_mock_new_parent")
+            if node is None and node_pending is not None:  # one parent: the common case
+                pending.append(raw)
+                node_pending.append(raw)
+                return
+            lists = [pending, node_pending]
+            while node is not None and node_pending is not None:
+                node_namespace = node.__dict__
+                node_pending = node_namespace.get(_PENDING)
+                lists.append(node_pending)
+                node = node_namespace.get("_mock_new_parent")
+            if node_pending is not None:
+                for each in lists:
+                    each.append(raw)
+                return
+        # A plain Mock ancestor (attach_mock onto a MagicMock) or a copied fake
+        # keeps its lists eagerly: so does the whole chain, with the standard
+        # bookkeeping.
+        _increment_mock_call(self, *args, **kwargs)
 
     def _af_resolve_call(self, raw: list[Any]) -> Any:
         # An awaitable MagicFake (spec'd on a coroutine function) runs
