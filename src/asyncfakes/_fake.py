@@ -426,22 +426,25 @@ class _Recording:
             # The pending list of every ancestor, found in one walk; a node
             # without one is a plain Mock or a copied fake: see below.
             node_namespace = node.__dict__
-            node_pending = node_namespace.get(_PENDING)
+            node_pending: list[list[Any]] | None = node_namespace.get(_PENDING)
             node = node_namespace.get("_mock_new_parent")
-            if node is None and node_pending is not None:  # one parent: the common case
-                pending.append(raw)
-                node_pending.append(raw)
-                return
-            lists = [pending, node_pending]
-            while node is not None and node_pending is not None:
-                node_namespace = node.__dict__
-                node_pending = node_namespace.get(_PENDING)
-                lists.append(node_pending)
-                node = node_namespace.get("_mock_new_parent")
             if node_pending is not None:
-                for each in lists:
-                    each.append(raw)
-                return
+                if node is None:  # one parent: the common case
+                    pending.append(raw)
+                    node_pending.append(raw)
+                    return
+                lists = [pending, node_pending]
+                while node is not None:
+                    node_namespace = node.__dict__
+                    node_pending = node_namespace.get(_PENDING)
+                    if node_pending is None:
+                        break
+                    lists.append(node_pending)
+                    node = node_namespace.get("_mock_new_parent")
+                else:
+                    for each in lists:
+                        each.append(raw)
+                    return
         # A plain Mock ancestor (attach_mock onto a MagicMock) or a copied fake
         # keeps its lists eagerly: so does the whole chain, with the standard
         # bookkeeping.
