@@ -10,6 +10,7 @@ machinery (its lists delegate to the function copy), side effects of the
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any
 from unittest import mock
 
@@ -424,3 +425,15 @@ async def test_setting_an_await_list_after_only_awaits_are_pending_keeps_asyncmo
         return [seen, lists(fake)]
 
     await same_async(scenario)
+
+
+def test_the_lazy_lists_are_descriptors_on_the_class():
+    """Read on the class, each standard list is its data descriptor (for introspection tools)."""
+    names = ["called", "call_count", "call_args", "call_args_list", "mock_calls", "method_calls"]
+    for klass in (af.AsyncFake, af.MagicFake):
+        members = dict(inspect.getmembers(klass))
+        for name in names:
+            assert inspect.isdatadescriptor(members[name]), (klass, name)
+    for name in ("await_count", "await_args", "await_args_list"):
+        assert inspect.isdatadescriptor(af.AsyncFake.__dict__[name])
+        assert getattr(af.AsyncFake, name) is af.AsyncFake.__dict__[name]

@@ -80,11 +80,8 @@ else:
         found: asyncio.AbstractEventLoop | None = loop
         return found
 
+    # asyncio.current_task(loop) reads this dict: `new_record` reads it directly.
     _current_tasks: dict[Any, Any] = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
-
-    def _current_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[Any] | None:
-        task: asyncio.Task[Any] | None = _current_tasks.get(loop)
-        return task
 
 
 _monotonic = time.monotonic
