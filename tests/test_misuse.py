@@ -414,6 +414,18 @@ AREAS: tuple[Area, ...] = (
                 """,
             ),
             case(
+                "fake-of-none",
+                "faking None (a variable not set yet)",
+                """
+                client_class = None
+                af.fake(client_class)
+                """,
+                TypeError,
+                """
+                fake() takes a real class, instance or function to imitate, but got None. Pass the class the code under test uses (af.fake(Client)), not a variable that is still None.
+                """,
+            ),
+            case(
                 "partialmethod-called-wrongly",
                 "a partialmethod member called without the argument it leaves open",
                 """
@@ -1831,6 +1843,17 @@ AREAS: tuple[Area, ...] = (
                 TypeError,
                 """
                 af.patch('json.dumps'): strict=True applies to the default replacement; pass either new= or strict=True, not both.
+                """,
+            ),
+            case(
+                "patch-spec-with-new",
+                "a spec for a replacement of your own",
+                """
+                af.patch("json.dumps", new=lambda obj: "{}", spec=Api)
+                """,
+                TypeError,
+                """
+                af.patch('json.dumps'): spec=Api shapes the fake that af.patch makes, but new= installs your own object as it is, so spec= would be ignored. Pass one of them: drop spec=, or drop new= to let af.patch make the fake.
                 """,
             ),
             case(

@@ -566,6 +566,13 @@ class _AttributePatch(Patch[T]):
                 f"{label}: strict=True applies to the default replacement; "
                 "pass either new= or strict=True, not both."
             )
+        if spec is not True and new is not DEFAULT:
+            given = _short(spec) if isinstance(spec, type) else repr(spec)
+            raise TypeError(
+                f"{label}: spec={given} shapes the fake that af.patch makes, but new= "
+                "installs your own object as it is, so spec= would be ignored. Pass one of "
+                "them: drop spec=, or drop new= to let af.patch make the fake."
+            )
         self._locate = locate
         self._new = new
         self._spec = spec

@@ -761,6 +761,12 @@ def fake(
             f"fake() takes a real class, instance or function to imitate, but got the fake "
             f"{fake_name(spec)}. Pass the real object it stands for."
         )
+    if spec is None:
+        raise TypeError(
+            "fake() takes a real class, instance or function to imitate, but got None. "
+            "Pass the class the code under test uses (af.fake(Client)), not a variable "
+            "that is still None."
+        )
     options = Options(strict=strict, typecheck=typecheck)
     origin = typing.get_origin(spec)
     if isinstance(origin, type) and origin.__module__ != "types":
