@@ -13,7 +13,6 @@ import functools
 import inspect
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -21,46 +20,10 @@ import trio
 import trio.testing
 
 import asyncfakes as af
+from _shapes import Api, Response
 from asyncfakes._cm import set_value_hooks
 from asyncfakes._spec import Kind
 from asyncfakes._stubbing import _KIND_SHAPE, pop_incomplete_rules
-
-
-class Response:
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-
-
-class _RequestContext:
-    def __await__(self) -> Any:
-        raise NotImplementedError
-
-    async def __aenter__(self) -> Response:
-        raise NotImplementedError
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        return None
-
-
-class Api:
-    async def get(self, url: str, *, timeout: float = 5.0) -> Response:
-        raise NotImplementedError
-
-    def key(self, user_id: int) -> str:
-        raise NotImplementedError
-
-    def untyped(self, value):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-    async def events(self, topic: str) -> AsyncIterator[int]:
-        yield 0
-
-    @asynccontextmanager
-    async def stream(self, url: str) -> AsyncIterator[Response]:
-        yield Response()
-
-    def request(self, url: str) -> _RequestContext:
-        raise NotImplementedError
 
 
 class Hooked:

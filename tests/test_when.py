@@ -4,50 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 from unittest.mock import ANY
 
 import pytest
 from dirty_equals import IsInt, IsStr
 
 import asyncfakes as af
-
-
-class Response:
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-
-
-class Api:
-    async def get(self, url: str, *, timeout: float = 5.0) -> Response:
-        raise NotImplementedError
-
-    def key(self, user_id: int) -> str:
-        raise NotImplementedError
-
-    async def events(self, topic: str) -> AsyncIterator[int]:
-        yield 0
-
-    @asynccontextmanager
-    async def stream(self, url: str) -> AsyncIterator[Response]:
-        yield Response()
-
-    def request(self, url: str) -> _RequestContext:
-        raise NotImplementedError
-
-
-class _RequestContext:
-    def __await__(self) -> Any:
-        raise NotImplementedError
-
-    async def __aenter__(self) -> Response:
-        raise NotImplementedError
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        return None
-
+from _shapes import Api, Response
 
 # ------------------------------------------------------------------ matching
 
@@ -372,7 +335,7 @@ def test_yields_on_a_coroutine_method_is_refused() -> None:
         af.when(api.get).yields(Response)  # type: ignore[misc, arg-type]
     assert isinstance(caught.value, TypeError)
     assert str(caught.value) == (
-        "af.when(Api.get).yields(<class 'test_when.Response'>): Api.get is a coroutine "
+        "af.when(Api.get).yields(<class '_shapes.Response'>): Api.get is a coroutine "
         "method (async def); yields() is for async generator members. Use .returns(...) to set "
         "what awaiting it gives."
     ).replace("test_when.", f"{__name__}.")
