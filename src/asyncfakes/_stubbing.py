@@ -211,7 +211,7 @@ class _Table:
         # The stubs started on this fake that have no outcome yet; while there
         # is one, `guard` stands in for the table as the fake's stubbing hook.
         self.incomplete: list[Stub[Any]] = []
-        self.guard = _Incomplete(self)
+        self.guard: _Incomplete = _Incomplete(self)
 
     def describe(self) -> list[str]:
         """One line per rule, latest first."""
@@ -463,7 +463,7 @@ class _Incomplete:
     __slots__ = ("table",)
 
     def __init__(self, table: _Table) -> None:
-        self.table = table
+        self.table: _Table = table
 
     def __call__(
         self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw: list[Any]
