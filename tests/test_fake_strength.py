@@ -437,3 +437,22 @@ def test_the_lazy_lists_are_descriptors_on_the_class():
     for name in ("await_count", "await_args", "await_args_list"):
         assert inspect.isdatadescriptor(af.AsyncFake.__dict__[name])
         assert getattr(af.AsyncFake, name) is af.AsyncFake.__dict__[name]
+
+
+@pytest.mark.asyncio
+async def test_an_async_side_effect_giving_default_falls_back_to_return_value_then_wraps():
+    """An async side_effect returning DEFAULT hands over to return_value, else to wraps."""
+
+    async def passes(*args: object, **kwargs: object) -> object:
+        return mock.DEFAULT
+
+    async def scenario(k: Kinds) -> Any:
+        wrapped = k.Async(wraps=async_keywords, side_effect=passes)
+        configured = k.Async(side_effect=passes, return_value="configured")
+        return [
+            await acall(wrapped, 1, key="a"),
+            await acall(configured, 2),
+            lists(wrapped),
+        ]
+
+    await same_async(scenario)

@@ -605,35 +605,63 @@ class AsyncFake(_Recording, _mock.AsyncMock):
         if namespace[_STUB] is not None or namespace[_ROLE] is not None:
             return Deferred(self._af_outcome(raw))
         # A configured return_value with no side_effect never gets here: the
-        # fake's coroutine (`_await_fake`) returns it without this call.
+        # fake's coroutine (`_await_fake`) returns it without this call. A sync
+        # function as side_effect, the next commonest, is called right here.
         effect = namespace["_mock_side_effect"]
+        if effect is not None and _effect_kind(namespace, effect) is _CALLS:
+            result = effect(*raw[ARGS], **raw[KWARGS])
+            if result is not _DEFAULT:
+                return result
+            effect = None  # DEFAULT: on to return_value and wraps
+        return self._af_default_outcome(effect, raw[ARGS], raw[KWARGS])
+
+    def _af_default_outcome(
+        self, effect: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """AsyncMockMixin._execute_mock_call's rules (identical on 3.10-3.13) for `effect`.
+
+        Minus the await_* bookkeeping that the records replace, and without a
+        coroutine of its own: returns the result, or a `Deferred` when something
+        must be awaited first (an async side_effect or `wraps`).
+        """
         if effect is not None:
-            kind = _effect_kind(namespace, effect)
+            kind = _effect_kind(self.__dict__, effect)
             if kind is _AWAITS:
-                return Deferred(self._af_outcome(raw))
+                return Deferred(self._af_after_effect(effect(*args, **kwargs), args, kwargs))
             if kind is _RAISES:
                 raise effect
             if kind is _ITERATES:
                 try:
                     result = next(effect)
                 except StopIteration:
-                    # A StopIteration cannot cross a coroutine (PEP 479); as AsyncMock.
+                    # A StopIteration cannot cross a coroutine (PEP 479); raised
+                    # inside the handler, chained to it, exactly as AsyncMock does.
                     raise StopAsyncIteration  # noqa: B904
                 if _is_exception(result):
                     raise result
             else:
-                result = effect(*raw[ARGS], **raw[KWARGS])
+                result = effect(*args, **kwargs)
             if result is not _DEFAULT:
                 return result
-        value = namespace["_mock_return_value"]
-        if value is not _DEFAULT:
-            return value
-        wraps = namespace["_mock_wraps"]
+        if self.__dict__["_mock_return_value"] is not _DEFAULT:
+            return self.return_value
+        wraps = self._mock_wraps
         if wraps is not None:
             if _iscoroutinefunction(wraps):
-                return Deferred(wraps(*raw[ARGS], **raw[KWARGS]))
-            return wraps(*raw[ARGS], **raw[KWARGS])
+                return Deferred(wraps(*args, **kwargs))
+            return wraps(*args, **kwargs)
         return self.return_value
+
+    async def _af_after_effect(
+        self, awaitable: Awaitable[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """An async side_effect's result, or what the mock gives when it returns DEFAULT."""
+        result = await awaitable
+        if result is _DEFAULT:
+            result = self._af_default_outcome(None, args, kwargs)
+            if type(result) is Deferred:
+                result = await result.awaitable
+        return result
 
     async def _af_outcome(self, raw: list[Any]) -> Any:
         args, kwargs = raw[ARGS], raw[KWARGS]
@@ -656,38 +684,17 @@ class AsyncFake(_Recording, _mock.AsyncMock):
         return result
 
     async def _af_default(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        # AsyncMockMixin._execute_mock_call (identical on 3.10-3.13), minus the
-        # await_* bookkeeping that the records replace.
-        if self.__dict__["_mock_delegate"] is None:
-            effect = self._mock_side_effect
+        # Behind a stub that gave nothing, a context role or a delegate: the
+        # delegate (create_autospec's function copy) holds the side_effect then.
+        namespace = self.__dict__
+        if namespace["_mock_delegate"] is None:
+            effect = namespace["_mock_side_effect"]
         else:
             effect = self.side_effect
-        if effect is not None:
-            if _is_exception(effect):
-                raise effect
-            if not _callable(effect):
-                try:
-                    result = next(effect)
-                except StopIteration:
-                    # A StopIteration cannot cross a coroutine (PEP 479); raised
-                    # inside the handler, chained to it, exactly as AsyncMock does.
-                    raise StopAsyncIteration  # noqa: B904
-                if _is_exception(result):
-                    raise result
-            elif _iscoroutinefunction(effect):
-                result = await effect(*args, **kwargs)
-            else:
-                result = effect(*args, **kwargs)
-            if result is not _DEFAULT:
-                return result
-        if self._mock_return_value is not _DEFAULT:
-            return self.return_value
-        wraps = self._mock_wraps
-        if wraps is not None:
-            if _iscoroutinefunction(wraps):
-                return await wraps(*args, **kwargs)
-            return wraps(*args, **kwargs)
-        return self.return_value
+        result = self._af_default_outcome(effect, args, kwargs)
+        if type(result) is Deferred:
+            result = await result.awaitable
+        return result
 
 
 class MagicFake(_Recording, _mock.MagicMock):
