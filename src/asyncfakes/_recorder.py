@@ -61,27 +61,21 @@ RAISED: Final = "raised"
 CANCELLED: Final = "cancelled"
 
 _next_seq = itertools.count(1).__next__
-if sys.version_info >= (3, 12):
-    # Reads the thread state: as cheap as a lookup.
-    _get_running_loop = asyncio.events._get_running_loop
-    _current_task = asyncio.current_task
-else:
-    # Before 3.12 asyncio's lookup calls getpid() on every call (~250 ns, a fifth of a
-    # recorded call). While a loop runs, `_thread_id` is the thread running it, so the
-    # last loop found is still the running one when it names this thread.
-    _lookup_running_loop = asyncio.events._get_running_loop
-    _get_ident = threading.get_ident
-    _last_loop: list[Any] = [None]
 
-    def _get_running_loop() -> asyncio.AbstractEventLoop | None:
-        loop = _last_loop[0]
-        if loop is None or getattr(loop, "_thread_id", None) != _get_ident():
-            loop = _last_loop[0] = _lookup_running_loop()
-        found: asyncio.AbstractEventLoop | None = loop
-        return found
-
-    # asyncio.current_task(loop) reads this dict: `new_record` reads it directly.
-    _current_tasks: dict[Any, Any] = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
+# Finding the running loop and its task. From 3.12 asyncio's lookup reads the
+# thread state: as cheap as a lookup. Before, it calls getpid() on every call
+# (~250 ns, a fifth of a recorded call), and `current_task` is a Python
+# function: `new_record` keeps the last loop found instead (while a loop runs,
+# its `_thread_id` is the thread running it, so the last loop found is still
+# the running one when it names this thread), and reads asyncio's dict of
+# current tasks itself.
+_CHEAP_LOOP_LOOKUP: Final = sys.version_info >= (3, 12)
+_lookup_running_loop = asyncio.events._get_running_loop
+_current_task = asyncio.current_task
+# The dict `current_task(loop)` reads before 3.12 (only read there).
+_current_tasks: dict[Any, Any] = getattr(asyncio.tasks, "_current_tasks", {})
+_get_ident = threading.get_ident
+_last_loop: list[Any] = [None]
 
 
 _monotonic = time.monotonic
@@ -149,7 +143,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
             future.set_result(None)
 
     loop = future.get_loop()
-    if _get_running_loop() is loop:
+    if _lookup_running_loop() is loop:
         set_done()
         return
     # Recorded from another thread (or another loop): hand the wake-up to the
@@ -175,99 +169,53 @@ so a recorded call does not keep an empty dict alive. Readers that hand
 keyword arguments to users give them a fresh dict instead (`CallRecord.kwargs`)."""
 
 
-if sys.version_info >= (3, 12):
+def new_record(
+    track: Track,
+    target: object,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    frame: FrameType,
+) -> list[Any]:
+    """Record a call made now from `frame`; return its raw record.
 
-    def new_record(
-        track: Track,
-        target: object,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        frame: FrameType,
-    ) -> list[Any]:
-        """Record a call made now from `frame`; return its raw record."""
-        loop = _get_running_loop()
-        if loop is None:
-            started: float = _monotonic()
-            task: asyncio.Task[Any] | None = None
-        else:
-            started = loop.time()
-            task = _current_task(loop)
-        raw = [
-            target,
-            track,
-            args,
-            kwargs,
-            _next_seq(),
-            loop,
-            started,
-            task,
-            _get_inside(),
-            frame.f_code,
-            frame.f_lasti,
-            False,
-            PENDING,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ]
-        track.records.append(raw)
-        _record_in_journal(raw)
-        if track.waiters:
-            track.notify()
-        return raw
-
-else:
-
-    def new_record(
-        track: Track,
-        target: object,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        frame: FrameType,
-    ) -> list[Any]:
-        """Record a call made now from `frame`; return its raw record.
-
-        The same as on 3.12+, with `_get_running_loop` and `_current_task`
-        inlined: a function call costs more before 3.11's faster calls.
-        """
+    The hot path of every recorded call: the loop and task lookups are
+    written out here, since before 3.12 a call of a Python-level helper would
+    cost more than the lookups themselves.
+    """
+    if _CHEAP_LOOP_LOOKUP:
+        loop = _lookup_running_loop()
+        task = None if loop is None else _current_task(loop)
+    else:
         loop = _last_loop[0]
         if loop is None or getattr(loop, "_thread_id", None) != _get_ident():
             loop = _last_loop[0] = _lookup_running_loop()
-        if loop is None:
-            started: float = _monotonic()
-            task: asyncio.Task[Any] | None = None
-        else:
-            started = loop.time()
-            task = _current_tasks.get(loop)
-        raw = [
-            target,
-            track,
-            args,
-            kwargs,
-            _next_seq(),
-            loop,
-            started,
-            task,
-            _get_inside(),
-            frame.f_code,
-            frame.f_lasti,
-            False,
-            PENDING,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ]
-        track.records.append(raw)
-        _record_in_journal(raw)
-        if track.waiters:
-            track.notify()
-        return raw
+        task = None if loop is None else _current_tasks.get(loop)
+    raw = [
+        target,
+        track,
+        args,
+        kwargs,
+        _next_seq(),
+        loop,
+        _monotonic() if loop is None else loop.time(),
+        task,
+        _get_inside(),
+        frame.f_code,
+        frame.f_lasti,
+        False,
+        PENDING,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    track.records.append(raw)
+    _record_in_journal(raw)
+    if track.waiters:
+        track.notify()
+    return raw
 
 
 def begin_await(raw: list[Any]) -> None:
