@@ -27,7 +27,6 @@ import asyncio
 import inspect
 import itertools
 import sys
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, Protocol, TypeVar, overload
 
@@ -192,7 +191,6 @@ class _Table:
     """The rules of one fake; called by the fake for every call (its stubbing hook)."""
 
     __slots__ = (
-        "__weakref__",
         "guard",
         "incomplete",
         "member",
@@ -486,9 +484,10 @@ class _Incomplete:
         raise SpecTypeError("\n".join(lines))
 
 
-# The tables that have a rule without an outcome (weakly: a fake that is gone
-# can no longer be called).
-_waiting: weakref.WeakSet[_Table] = weakref.WeakSet()
+# The tables that have a rule without an outcome. Held strongly until the rule
+# gets its outcome or an exit check takes it: whether a sandbox reports the
+# mistake must not depend on when the garbage collector ran.
+_waiting: set[_Table] = set()
 # Stubs in the order they were started: the exit check lists them so.
 _next_stub = itertools.count().__next__
 
