@@ -447,3 +447,50 @@ async def test_a_copied_lease_is_the_same_lease() -> None:
     assert repr(twin) == "<connection #1 of db (released)>"
     with pytest.raises(af.ConnectionReleasedError):
         await twin.execute("SELECT 1")
+
+
+async def test_spec_asyncpg_connections_are_spec_d_fakes_of_asyncpg_connection() -> None:
+    """It builds each default connection with af.fake(asyncpg.Connection) when spec'd to asyncpg."""
+    db = af.pool(spec=asyncpg.Pool, size=1, name="db")
+    async with db.acquire() as conn:
+        with pytest.raises(
+            AttributeError,
+            match=(
+                r"^db\.connection#1 has no attribute 'fetchrw': asyncpg\.connection\.Connection "
+                r"does not define it\. Did you mean 'fetchrow', 'fetch' or 'fetchval'\?$"
+            ),
+        ):
+            conn.fetchrw
+    with pytest.raises(TypeError) as refused:
+        await db.fetchrow("SELECT 1", timout=1)
+    assert str(refused.value) == (
+        "Connection.fetchrow() got an unexpected keyword argument 'timout'. "
+        "Did you mean 'timeout'?\n"
+        "  call:      db.connection#1.fetchrow('SELECT 1', timout=1)\n"
+        "  signature: Connection.fetchrow(query, *args, timeout=..., record_class=...)"
+    )
+    with pytest.raises(TypeError, match=r"^Pool\.copy_records_to_table\(\) got an unexpected "):
+        db.copy_records_to_table("users", records=[], recordz=1)
+    db.assert_all_released()
+
+
+async def test_pool_is_awaitable_and_an_async_context_manager_as_asyncpg_s() -> None:
+    """It supports asyncpg's creation idioms: `await create_pool()` and `async with create_pool()`."""
+
+    async def count_users(dsn: str) -> int:
+        async with asyncpg.create_pool(dsn) as pool:
+            return int(await pool.fetchval("SELECT count(*) FROM users"))
+
+    async def open_pool(dsn: str) -> asyncpg.Pool:
+        return await asyncpg.create_pool(dsn)
+
+    connection = af.fake(asyncpg.Connection, name="conn")
+    af.when(connection.fetchval).returns(3)
+    db = af.pool(lambda: connection, spec=asyncpg.Pool, size=1, name="db")
+    with af.patch("asyncpg.create_pool", new=lambda dsn: db):
+        assert await open_pool("postgresql://test") is db
+        assert not db.is_closing()
+        assert await count_users("postgresql://test") == 3
+    assert db.is_closing()
+    with pytest.raises(asyncpg.InterfaceError, match=r"^pool is closed$"):
+        await db.acquire()

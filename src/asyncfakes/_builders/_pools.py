@@ -31,6 +31,7 @@ from .._recorder import (
     new_record,
     view,
 )
+from .._specfake import fake
 from .._types import is_number
 
 __all__ = ["FakePool", "pool"]
@@ -550,6 +551,45 @@ class FakePool(Generic[C]):
             f"pass the connection returned by {self.name}.acquire()."
         )
 
+    # -- creation idioms ---------------------------------------------------------
+
+    def __await__(self) -> Generator[Any, None, FakePool[C]]:
+        """As asyncpg's Pool: ``await`` gives the pool itself (``pool = await create_pool(...)``).
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> db = af.pool()
+            >>> async def main():
+            ...     return await db
+            >>> asyncio.run(main()) is db
+            True
+        """
+        return self
+        yield  # a generator: `await pool` runs no step and gives the pool
+
+    async def __aenter__(self) -> FakePool[C]:
+        """As asyncpg's Pool: ``async with`` gives the pool and closes it on exit.
+
+        Example:
+            >>> import asyncio, asyncfakes as af
+            >>> db = af.pool()
+            >>> async def main():
+            ...     async with db as pool:
+            ...         await pool.execute("SELECT 1")
+            ...     return db.is_closing()
+            >>> asyncio.run(main())
+            True
+        """
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
     # -- closing ---------------------------------------------------------------
 
     async def close(self) -> None:
@@ -680,7 +720,7 @@ class FakePool(Generic[C]):
                 f"{spec.__module__}.{spec.__qualname__} has no attribute {name!r}.{hint}"
             )
         if self._spec_fake is None:
-            self._spec_fake = _create_spec_fake(spec, self.name)
+            self._spec_fake = fake(spec, name=self.name)
         return getattr(self._spec_fake, name)
 
     def __repr__(self) -> str:
@@ -690,17 +730,8 @@ class FakePool(Generic[C]):
         )
 
 
-def _create_spec_fake(spec: type, name: str) -> Any:
-    from .. import _fake
-
-    create = getattr(_fake, "fake", None)
-    if create is not None:
-        return create(spec, name=name)
-    return AsyncFake(spec=spec, name=name)
-
-
 def _default_factory(spec: type | None, name: str) -> Callable[[], Any]:
-    connection_class: type | None = None
+    connection_class: type[Any] | None = None
     if spec is not None and spec.__module__.startswith("asyncpg"):
         import asyncpg
 
@@ -711,11 +742,7 @@ def _default_factory(spec: type | None, name: str) -> Callable[[], Any]:
         number = next(counter)
         label = f"{name}.connection#{number}"
         if connection_class is not None:
-            from .. import _fake
-
-            create_fake = getattr(_fake, "fake", None)
-            if create_fake is not None:
-                return create_fake(connection_class, name=label)
+            return fake(connection_class, name=label)
         connection = AsyncFake(name=label)
 
         def transaction(*args: object, **kwargs: object) -> FakeAsyncContext[None]:
