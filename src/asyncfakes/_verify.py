@@ -24,6 +24,7 @@ from ._recorder import (
     OUTCOME,
     SEQ,
     TARGET,
+    Journal,
     Track,
     ensure_track,
     is_unawaited,
@@ -486,9 +487,20 @@ def assert_all_awaited() -> None:
         1 call to an async fake was never awaited (a missing `await`?):
     """
     __tracebackhide__ = True
-    forgotten = [raw for raw in ordered(journal()._calls) if is_unawaited(raw)]
+    report = close_forgotten(journal())
+    if report:
+        raise VerificationError(report)
+
+
+def close_forgotten(calls: Journal) -> str:
+    """Close the never-awaited awaitables of the calls in `calls`; describe them ('' if none).
+
+    What `assert_all_awaited` reports; the pytest plugin also warns with it for
+    calls made outside a `Sandbox`, when the test that made them ends.
+    """
+    forgotten = [raw for raw in ordered(calls._calls) if is_unawaited(raw)]
     if not forgotten:
-        return
+        return ""
     for raw in forgotten:
         awaitable = raw[AWAITABLE]
         raw[AWAITABLE] = None
@@ -507,4 +519,4 @@ def assert_all_awaited() -> None:
         "Await each call (or pass it to asyncio.create_task); "
         "the never-awaited coroutines have been closed."
     )
-    raise VerificationError("\n".join(lines))
+    return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Callable, Coroutine, Generator, Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from ._clock import VirtualClock, virtual_time
 from ._patching import patch
 from ._recorder import process_journal
 from ._sandbox import Sandbox
+from ._verify import close_forgotten
 
 __all__ = [
     "clock",
@@ -178,7 +180,7 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_teardown(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
@@ -186,11 +188,19 @@ def pytest_runtest_teardown(
 
     Then forget the process-wide journal's calls: outside a `Sandbox` they would
     otherwise pile up for the whole session, each keeping its fake alive. (A
-    fake's own calls, `af.calls(fake)`, stay with the fake.)
+    fake's own calls, `af.calls(fake)`, stay with the fake.) Calls among them
+    that were never awaited get the `RuntimeWarning` Python gives an
+    `AsyncMock`'s forgotten coroutine, in this test and naming each call and
+    its site, instead of a bare one whenever the garbage collector frees the
+    fake, in whichever test runs then.
     """
     __tracebackhide__ = True
     try:
         return (yield)
     finally:
         patch.stopall()
-        process_journal().clear()
+        calls = process_journal()
+        forgotten = close_forgotten(calls)
+        calls.clear()
+        if forgotten:
+            warnings.warn(forgotten, RuntimeWarning, stacklevel=1)
