@@ -276,3 +276,36 @@ def test_fixture_with_xdist_and_random_order(pytester: pytest.Pytester) -> None:
     assert order.index("test_leaks_a_started_patch_two") < order.index(
         "test_leaks_a_started_patch_one"
     )
+
+
+HALF_READ = """
+import pytest
+
+kept = []
+
+
+@pytest.mark.asyncio
+async def test_leaves_a_stream_half_read(fakes):
+    body = fakes.stream([b"a", b"b"], name="body")
+    iterator = aiter(body)
+    kept.append(iterator)
+    await anext(iterator)
+"""
+
+
+def test_fixture_reports_a_stream_the_loop_closed_before_teardown(
+    pytester: pytest.Pytester,
+) -> None:
+    """It reports a half-read stream under pytest-asyncio, which closes the loop before teardown."""
+    pytester.makeini(INI.format(mode="strict"))
+    pytester.makepyfile(test_half_read=HALF_READ)
+    result = pytester.runpytest_subprocess("-rA", "-p", "no:randomly")
+    _has_lines(
+        result,
+        "E   asyncfakes.LeakError: 1 resource was not released, closed or finished "
+        "when the sandbox exited:",
+        "      1. body: the iteration started at test_half_read.py:11 was neither exhausted nor "
+        "closed (the event loop closed it as it shut down, after the test). Iterate it to the "
+        "end, or close it (`await it.aclose()`, `async with contextlib.aclosing(it)`).",
+    )
+    result.assert_outcomes(passed=1, errors=1)

@@ -182,6 +182,46 @@ async def test_an_iterator_started_and_left_open_fails_the_exit() -> None:
     )
 
 
+def test_an_iteration_the_event_loop_closed_at_shutdown_still_fails_the_exit() -> None:
+    """It reports an iteration left open that only the loop's shutdown closed, before the check."""
+    kept: list[AsyncIterator[bytes]] = []
+    sites: list[str] = []
+
+    async def read_one(body: af.FakeStream[bytes]) -> None:
+        iterator = aiter(body)
+        kept.append(iterator)
+        sites.append(here(1))
+        await anext(iterator)
+
+    sandbox = af.Sandbox().__enter__()
+    body = sandbox.stream([b"a", b"b"], name="body")
+    asyncio.run(read_one(body))  # closes the loop: its shutdown closes the iteration
+    assert body.closed
+    with pytest.raises(af.LeakError) as info:
+        sandbox.close()
+    assert str(info.value) == (
+        "1 resource was not released, closed or finished when the sandbox exited:\n"
+        f"  1. body: the iteration started at {sites[0]} was neither exhausted nor closed "
+        "(the event loop closed it as it shut down, after the test). "
+        "Iterate it to the end, or close it (`await it.aclose()`, "
+        "`async with contextlib.aclosing(it)`)."
+    )
+
+
+def test_an_iteration_closed_by_its_consumer_before_the_loop_shuts_down_passes() -> None:
+    """It accepts an iteration the code closed itself, even when the loop shuts down later."""
+    kept: list[AsyncIterator[int]] = []
+
+    async def read_and_close(events: af.FakeAsyncIterator[int]) -> None:
+        iterator = aiter(events)
+        kept.append(iterator)
+        await anext(iterator)
+        await events.aclose()
+
+    with af.Sandbox() as sb:
+        asyncio.run(read_and_close(sb.async_iter([1, 2], name="events")))
+
+
 async def test_iterators_exhausted_closed_or_abandoned_pass() -> None:
     """It accepts iterations that ended, were closed, or were dropped by their consumer."""
     async with af.Sandbox() as sb:

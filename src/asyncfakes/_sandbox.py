@@ -17,7 +17,9 @@ latest first), then checks what the test left behind:
   - else an object that records its iterations in the core and has
     ``consumed`` and ``closed`` attributes (iterators, streams) leaks each
     iteration that started (awaited) and is still pending: neither exhausted
-    nor closed;
+    nor closed; or that the event loop closed as it shut down (listed in its
+    ``_af_closed_at_shutdown``), since a loop closed before the check (as
+    pytest-asyncio closes it before fixture teardown) closes what was left;
 - with ``check_tasks=True``, asyncio tasks started inside the sandbox and
   still pending: `LeakError`, and the tasks are cancelled;
 - `when()` rules started and never given an outcome (`VerificationError`),
@@ -523,11 +525,17 @@ def _leaks_of(obj: object) -> list[str]:
     if track is None or not (hasattr(obj, "consumed") and hasattr(obj, "closed")):
         return []
     leaks: list[str] = []
+    at_shutdown = {id(raw) for raw in getattr(obj, "_af_closed_at_shutdown", ())}
     for raw in track.records:
-        if raw[AWAITED] and raw[OUTCOME] == "pending":
+        if raw[AWAITED] and (raw[OUTCOME] == "pending" or id(raw) in at_shutdown):
+            late = (
+                " (the event loop closed it as it shut down, after the test)"
+                if id(raw) in at_shutdown
+                else ""
+            )
             leaks.append(
                 f"{track.name}: the iteration started at {view(raw).site} was neither "
-                "exhausted nor closed. Iterate it to the end, or close it "
+                f"exhausted nor closed{late}. Iterate it to the end, or close it "
                 "(`await it.aclose()`, `async with contextlib.aclosing(it)`)."
             )
     return leaks
