@@ -887,6 +887,32 @@ AREAS: tuple[Area, ...] = (
                 """,
             ),
             case(
+                "side-effect-behind-a-rule",
+                "a `side_effect` set on a fake a `when()` rule answers in full",
+                """
+                fetch = af.AsyncFake(name="fetch")
+                af.when(fetch).returns("from when")
+                fetch.side_effect = ["from side_effect"]
+                """,
+                ValueError,
+                """
+                fetch.side_effect = ['from side_effect']: never used, because a when() rule answers every call of fetch first (any arguments: returns('from when')). Add a rule instead (af.when(fetch).returns(...); the latest added wins), or drop the rules first with fetch.reset_mock(return_value=True, side_effect=True).
+                """,
+            ),
+            case(
+                "return-value-behind-a-rule",
+                "a `return_value` set on a spec'd member a `when()` rule answers in full",
+                """
+                api = af.fake(Api, name="api")
+                af.when(api.get).raises(TimeoutError)
+                api.get.return_value = b"ok"
+                """,
+                ValueError,
+                """
+                api.get.return_value = b'ok': never used, because a when() rule answers every call of api.get first (any arguments: raises(TimeoutError)). Add a rule instead (af.when(api.get).returns(...); the latest added wins), or drop the rules first with api.get.reset_mock(return_value=True, side_effect=True).
+                """,
+            ),
+            case(
                 "called-with-twice",
                 "a `called_with()` rule left without an outcome by the next `called_with()`",
                 """

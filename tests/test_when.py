@@ -482,3 +482,64 @@ def test_runs_a_coroutine_function_for_a_sync_member_is_refused() -> None:
         "coroutine function (its coroutine would never be awaited). Use .returns(...) to set "
         "what calling it gives."
     )
+
+
+# ------------------------------------------- rules and the unittest.mock way
+
+
+async def test_a_call_no_rule_answers_gets_return_value_or_side_effect() -> None:
+    """Rules answer first; other calls, or calls after a rule is used up, fall back."""
+    fetch = af.AsyncFake(name="fetch")
+    af.when(fetch).called_with(1).returns("one")
+    fetch.return_value = "default"
+    assert [await fetch(1), await fetch(2)] == ["one", "default"]
+    counted = af.AsyncFake(name="counted")
+    af.when(counted).returns("rule").times(2)
+    counted.side_effect = ["effect"]
+    assert [await counted(), await counted(), await counted()] == ["rule", "rule", "effect"]
+    used_up = af.AsyncFake(name="used_up")
+    af.when(used_up).returns("rule").times(1)
+    assert await used_up() == "rule"
+    used_up.return_value = "later"  # the rule is used up: the value is reachable
+    assert await used_up() == "later"
+
+
+def test_configuring_a_fake_a_rule_answers_in_full_is_refused() -> None:
+    """Setting return_value or side_effect that no call could reach raises, naming the rule."""
+    fetch = af.MagicFake(name="fetch")
+    af.when(fetch).returns(1)
+    with pytest.raises(ValueError) as refused:
+        fetch.return_value = "x" * 80
+    assert str(refused.value) == (
+        f"fetch.return_value = {('x' * 80)!r:.57}...: never used, because a when() rule "
+        "answers every call of fetch first (any arguments: returns(1)). Add a rule instead "
+        "(af.when(fetch).returns(...); the latest added wins), or drop the rules first with "
+        "fetch.reset_mock(return_value=True, side_effect=True)."
+    )
+    # Also while a later rule still waits for its outcome.
+    pending = af.when(fetch).called_with(2)
+    with pytest.raises(ValueError, match=r"^fetch\.side_effect = \[3\]: never used"):
+        fetch.side_effect = [3]
+    pending.returns(2)
+    assert [fetch(1), fetch(2)] == [1, 2]
+
+
+async def test_reset_mock_of_return_value_or_side_effect_forgets_the_rules() -> None:
+    """reset_mock(return_value=True) or (side_effect=True) drops the rules; reset_mock() keeps them."""
+    api = af.fake(Api)
+    ok = Response()
+    af.when(api.get).returns(ok)
+    api.get.reset_mock()
+    assert await api.get("https://a") is ok
+    api.get.reset_mock(side_effect=True)
+    assert await api.get("https://a") is not ok
+    api.get.return_value = ok  # accepted now: no rule answers first
+    assert await api.get("https://a") is ok
+    fetch = af.AsyncFake(name="fetch")
+    af.when(fetch).returns(1)
+    fetch.reset_mock(return_value=True)
+    assert isinstance(await fetch(), af.AsyncFake)
+    strict = af.fake(Api, strict=True, name="strict")  # a member hook, and no rules yet
+    strict.get.reset_mock(return_value=True)
+    with pytest.raises(af.UnstubbedCallError):
+        await strict.get("https://a")

@@ -100,6 +100,13 @@ _PER_OBJECT = frozenset({TRACK_ATTR, _PENDING, _AWAIT_PENDING, _RESOLVER})
 # The attributes `_relative_names` reads: changing one renames calls already made.
 _LINKS = frozenset({"_mock_parent", "_mock_new_parent", "_mock_name", "_mock_new_name"})
 
+# What configures a fake's calls the unittest.mock way; the stubbing layer, which
+# sits above this module, registers hooks that run when they are set (a value no
+# call could reach is refused) and when `reset_mock` resets them (its rules go too).
+_CONFIGURATION = frozenset({"return_value", "side_effect"})
+configuration_hooks: list[Callable[[Any, str, Any], None]] = []
+reset_hooks: list[Callable[[Any], None]] = []
+
 # What `type(fake)` reports: NonCallableMock.__new__ creates one class per
 # instance with `type()`, which takes `__module__` from its caller, unittest.mock.
 _PUBLIC_MODULE = "asyncfakes"
@@ -394,6 +401,9 @@ class _Recording:
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _LINKS:
             _sync_ancestors(self)
+        elif name in _CONFIGURATION and self.__dict__.get(_STUB) is not None:
+            for hook in configuration_hooks:
+                hook(self, name, value)
         super().__setattr__(name, value)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
@@ -496,6 +506,11 @@ class _Recording:
             if awaits:
                 del awaits[:]
         namespace[TRACK_ATTR].reset()
+        if (kwargs.get("return_value") or kwargs.get("side_effect")) and namespace.get(
+            _STUB
+        ) is not None:
+            for hook in reset_hooks:
+                hook(self)
         super().reset_mock(*args, **kwargs)  # type: ignore[misc]
 
     def _get_child_mock(self, /, **kw: Any) -> Any:

@@ -34,7 +34,7 @@ from typing_extensions import ParamSpec, Self
 
 from ._cm import FakeAsyncContext, bind_to_call
 from ._errors import SpecTypeError
-from ._fake import is_fake
+from ._fake import configuration_hooks, is_fake, reset_hooks
 from ._format import describe_object, format_args, format_call, format_site
 from ._iter import FakeAsyncIterator
 from ._recorder import BOUND
@@ -518,6 +518,51 @@ def pop_incomplete_rules(since: int = 0) -> list[str]:
     for stub in stubs:
         stub._settle()
     return found
+
+
+def _rules_of(fake: Any) -> _Table | None:
+    """The `when()` rules of `fake`, whether or not one of them still lacks its outcome."""
+    table = get_table(fake)
+    if isinstance(table, _Incomplete):
+        return table.table
+    return table if isinstance(table, _Table) else None
+
+
+def _refuse_unreachable(fake: Any, name: str, value: Any) -> None:
+    """Setting `return_value`/`side_effect` that no call can reach is refused, not ignored.
+
+    The rules answer first; a call none of them answers falls back to the
+    unittest.mock configuration. A rule for any arguments whose last outcome
+    repeats forever answers every call: what is set would never be used.
+    """
+    table = _rules_of(fake)
+    if table is None:
+        return
+    for rule in reversed(table.rules):
+        steps = rule.steps
+        if rule.args is None and rule.index < len(steps) and steps[-1].count is None:
+            fake_label = fake_name(fake)
+            shown = repr(value)
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            raise ValueError(
+                f"{fake_label}.{name} = {shown}: never used, because a "
+                f"when() rule answers every call of {fake_label} first ({rule.describe()}). "
+                f"Add a rule instead (af.when({fake_label}).returns(...); the latest added "
+                f"wins), or drop the rules first with "
+                f"{fake_label}.reset_mock(return_value=True, side_effect=True)."
+            )
+
+
+def _forget_rules(fake: Any) -> None:
+    """`reset_mock(return_value=True)` or `side_effect=True`: the rules with an outcome go too."""
+    table = _rules_of(fake)
+    if table is not None:
+        table.rules[:] = [rule for rule in table.rules if not rule.steps]
+
+
+configuration_hooks.append(_refuse_unreachable)
+reset_hooks.append(_forget_rules)
 
 
 # The modules between a test and the line that started a rule: asyncfakes'
