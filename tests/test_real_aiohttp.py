@@ -95,3 +95,28 @@ async def test_closing_the_session() -> None:
     assert session.closed is True
     with pytest.raises(TypeError, match=r"^ClientSession.close\(\) takes 0 positional"):
         await session.close(1)
+
+
+async def test_a_response_from_runs_can_be_awaited_and_entered() -> None:
+    """A runs()/returns() response of session.get works both ways, as the real call's result."""
+
+    async def status_of(session: aiohttp.ClientSession, url: str) -> int:
+        response = await session.get(url)
+        try:
+            return response.status
+        finally:
+            response.release()
+
+    async def body_of(session: aiohttp.ClientSession, url: str) -> bytes:
+        async with session.get(url) as response:
+            return await response.read()
+
+    session = af.fake(aiohttp.ClientSession)
+    af.when(session.get).runs(lambda *args, **kwargs: af.aiohttp_response(204, chunks=[b"ok"]))
+    assert await status_of(session, "https://api.example/a") == 204
+    assert await body_of(session, "https://api.example/b") == b"ok"
+    af.when(session.get).returns(af.aiohttp_response(201))
+    assert await status_of(session, "https://api.example/c") == 201
+    assert repr(session.get("https://api.example/d")).startswith(
+        "<stubbed context of <ClientResponse(https://api.example/d) [201 Created]>"
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from unittest.mock import ANY
 
 import pytest
@@ -191,6 +193,42 @@ async def test_after_then_raises() -> None:
         with pytest.raises(TimeoutError):
             await op()
         assert clock.now() == pytest.approx(2)
+
+
+async def test_after_delays_a_context_given_by_runs_or_returns() -> None:
+    """after(s) before runs()/returns() of a context waits s before entering (and awaiting) it."""
+    api = af.fake(Api)
+    entered = Response()
+    af.when(api.stream).after(3).runs(lambda url: af.async_context(entered))
+    af.when(api.request).after(4).returns(af.async_context(entered, awaitable=True))
+    async with af.virtual_time() as clock:
+        async with api.stream("https://a") as response:
+            assert response is entered
+            assert clock.now() == pytest.approx(3)
+        async with api.request("https://a") as response:
+            assert response is entered
+            assert clock.now() == pytest.approx(7)
+        assert await api.request("https://a") is entered
+        assert clock.now() == pytest.approx(11)
+
+
+async def test_a_context_only_result_of_an_awaitable_context_member_is_awaitable() -> None:
+    """returns(cm) on a member that is awaitable and a context: await gives cm, async with enters it."""
+    steps: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def opened() -> AsyncIterator[Response]:
+        steps.append("enter")
+        yield Response(201)
+        steps.append("exit")
+
+    api = af.fake(Api)
+    context = opened()
+    af.when(api.request).returns(context)
+    assert await api.request("https://a") is context
+    async with api.request("https://a") as response:
+        assert response.status == 201
+    assert steps == ["enter", "exit"]
 
 
 def test_sync_members_are_stubbed_too() -> None:

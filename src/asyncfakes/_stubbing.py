@@ -338,9 +338,16 @@ class _Table:
             entered = entered_value(self.target)
             return _StubbedContext(entered, awaitable=awaitable, name=label, before=before)
         result = step.value(*args, **kwargs) if kind == _RUN else step.value
-        if self.shape == _HYBRID and not type_has(result, "__aenter__"):
+        hybrid = self.shape == _HYBRID
+        if hybrid and not type_has(result, "__aenter__"):
             return _StubbedContext(result, awaitable=True, name=label, before=before)
         bind_to_call(result, raw)
+        if hybrid and not type_has(result, "__await__"):
+            # An async context manager only (aiohttp's response): `await` must
+            # give it too, as it gives what the real member's awaitable gives.
+            return _AwaitableDelegate(result, before)
+        if before is not None:
+            return _AwaitableDelegate(result, before) if hybrid else _Delegate(result, before)
         return result
 
     def _check_result(self, result: object, what: str) -> None:
@@ -449,6 +456,44 @@ class _StubbedContext(FakeAsyncContext[T]):
         if before is not None and self._awaitable:
             yield from before().__await__()
         return (yield from super().__await__())
+
+
+class _Delegate:
+    """A context manager given by `runs()`/`returns()`, entered after the rule's `after()` wait."""
+
+    __slots__ = ("_before", "_context")
+
+    def __init__(self, context: Any, before: Callable[[], Awaitable[None]] | None) -> None:
+        self._context = context
+        self._before = before
+
+    async def __aenter__(self) -> Any:
+        before = self._before
+        if before is not None:
+            await before()
+        return await self._context.__aenter__()
+
+    async def __aexit__(self, *exc_info: object) -> Any:
+        return await self._context.__aexit__(*exc_info)
+
+    def __repr__(self) -> str:
+        return f"<stubbed context of {self._context!r}>"
+
+
+class _AwaitableDelegate(_Delegate):
+    """The same, for an awaitable context member: awaiting gives the value (awaited if it can)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        before = self._before
+        if before is not None:
+            yield from before().__await__()
+        context = self._context
+        if type_has(context, "__await__"):
+            awaitable: Awaitable[Any] = context
+            return (yield from awaitable.__await__())
+        return context
 
 
 class _Incomplete:
