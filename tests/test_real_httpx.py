@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import os
 from typing import Any
 
 import httpx
@@ -124,3 +126,25 @@ async def test_the_client_as_a_context_manager() -> None:
         assert await GitHub(entered).user("a") == {"login": "a"}
     client.is_closed = True  # a property is a settable value
     assert client.is_closed is True
+
+
+async def test_a_stream_read_through_httpx_is_recorded_at_the_reading_line() -> None:
+    """An iteration httpx drives is recorded (and reported as leaked) at the test's line."""
+    client = af.fake(httpx.AsyncClient)
+    body = af.stream([b"a\n", b"b\n"], name="body")
+    af.when(client.get).returns(af.httpx_response(chunks=body))
+    sandbox = af.Sandbox().__enter__()
+    response = await client.get("https://api.example/lines")
+    lines = response.aiter_lines()
+    line = inspect.currentframe().f_lineno  # type: ignore[union-attr]
+    assert await anext(lines) == "a"  # line + 1
+    with pytest.raises(af.LeakError) as leak:
+        sandbox.close()
+    site = f"{os.path.relpath(__file__)}:{line + 1}"
+    assert af.calls(body)[0].site == site
+    assert str(leak.value).splitlines()[1] == (
+        f"  1. body: the iteration started at {site} was neither exhausted nor closed. "
+        "Iterate it to the end, or close it (`await it.aclose()`, "
+        "`async with contextlib.aclosing(it)`)."
+    )
+    await lines.aclose()

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import sys
+import sysconfig
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Coroutine, Iterable
 from types import FrameType, TracebackType
@@ -136,9 +138,34 @@ async def _library_call(name: str, *args: object) -> None:
     await getattr(importlib.import_module(library), name)(*args)
 
 
+# Where installed libraries and the standard library live: an iteration pulled
+# through one of them (httpx's `aiter_lines()` over a fake stream) is recorded at
+# the line of the code that drove them, not inside them.
+_LIBRARY_DIRS = tuple(
+    {
+        os.path.join(form, "")
+        for name in ("stdlib", "platstdlib", "purelib", "platlib")
+        if (path := sysconfig.get_paths().get(name))
+        for form in (path, os.path.realpath(path))
+    }
+)
+
+
 def _caller(frame: FrameType) -> FrameType:
-    """The frame that pulled from the generator whose body runs in `frame`."""
-    return frame.f_back or frame
+    """The code that pulled from the generator whose body runs in `frame`.
+
+    The first frame outside asyncfakes and the installed libraries, or, when
+    there is none (a library's own task is reading), the frame that pulled.
+    """
+    puller = frame.f_back or frame
+    caller: FrameType | None = puller
+    while caller is not None:
+        if not str(caller.f_globals.get("__name__")).startswith("asyncfakes.") and not (
+            caller.f_code.co_filename.startswith(_LIBRARY_DIRS)
+        ):
+            return caller
+        caller = caller.f_back
+    return puller
 
 
 # --------------------------------------------------------------- iteration
