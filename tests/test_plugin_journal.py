@@ -25,9 +25,12 @@ def test_the_process_journal_starts_empty_in_every_test(pytester: pytest.Pyteste
             assert [record.args for record in af.calls(fetch)] == [(1,), (2,)]
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*QUIET)
     result.assert_outcomes(passed=2)
 
+
+# looptime's plugin asks for the event loop in sync tests: a DeprecationWarning on 3.13.
+QUIET = ("-p", "no:randomly", "-p", "no:cacheprovider", "-p", "no:looptime_plugin")
 
 FORGOTTEN_AWAIT = """
     import gc
@@ -49,7 +52,7 @@ def test_a_forgotten_await_outside_a_sandbox_fails_its_own_test(pytester: pytest
     pytester.makeini(
         "[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n"
     )
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*QUIET)
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(
         [
@@ -68,6 +71,6 @@ def test_a_forgotten_await_outside_a_sandbox_is_a_warning_by_default(
 ) -> None:
     """It is a RuntimeWarning, as for AsyncMock: an error only where warnings are errors."""
     pytester.makepyfile(FORGOTTEN_AWAIT)
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*QUIET)
     result.assert_outcomes(passed=2, warnings=1)
     result.stdout.fnmatch_lines(["*RuntimeWarning: 1 call to an async fake was never awaited*"])

@@ -540,6 +540,12 @@ async def test_a_call_no_rule_answers_gets_return_value_or_side_effect() -> None
     assert await used_up() == "rule"
     used_up.return_value = "later"  # the rule is used up: the value is reachable
     assert await used_up() == "later"
+    delayed = af.AsyncFake(name="delayed")
+    af.when(delayed).after(2)  # no outcome: the default comes, later
+    delayed.return_value = "late"
+    async with af.virtual_time() as clock:
+        assert await delayed() == "late"
+        assert clock.now() == pytest.approx(2)
 
 
 def test_configuring_a_fake_a_rule_answers_in_full_is_refused() -> None:

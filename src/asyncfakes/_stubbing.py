@@ -585,7 +585,12 @@ def _refuse_unreachable(fake: Any, name: str, value: Any) -> None:
         return
     for rule in reversed(table.rules):
         steps = rule.steps
-        if rule.args is None and rule.index < len(steps) and steps[-1].count is None:
+        if (
+            rule.args is None
+            and rule.index < len(steps)
+            and steps[-1].count is None
+            and steps[-1].kind != _WAIT  # after() with no outcome: the default, later
+        ):
             fake_label = fake_name(fake)
             shown = repr(value)
             if len(shown) > 60:
