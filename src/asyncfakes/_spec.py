@@ -8,10 +8,11 @@ fake of the class touches it, by what the real attribute *does*:
   async context manager (``@asynccontextmanager``, or a return annotation
   whose class has ``__aenter__``), awaitable context managers (a class with
   both ``__await__`` and ``__aenter__``: aiohttp's ``session.get()``,
-  asyncpg's ``pool.acquire()``), plain methods, properties (including ones
-  that return awaitables), class and static methods, and attributes declared
-  by annotations, slots, dataclass/attrs fields or assigned to ``self`` in a
-  method;
+  asyncpg's ``pool.acquire()``), awaitable async iterables (a class with
+  both ``__await__`` and ``__aiter__``: asyncpg's ``conn.cursor()``), plain
+  methods, properties (including ones that return awaitables), class and
+  static methods, and attributes declared by annotations, slots,
+  dataclass/attrs fields or assigned to ``self`` in a method;
 - redis-py's style of commands, plain methods annotated ``Awaitable[T] | T``,
   is awaitable when the class's own ``execute_command`` is a coroutine
   function and sync otherwise.
@@ -90,6 +91,8 @@ class Kind(Enum):
     """Calling returns an async context manager."""
     HYBRID = "hybrid"
     """Calling returns something both awaitable and an async context manager."""
+    AWAITABLE_ITER = "awaitable_iter"
+    """Calling returns something both awaitable and async-iterable (asyncpg's ``conn.cursor()``)."""
     SYNC = "sync"
     """Calling returns a value (a plain method or function)."""
     PROPERTY = "property"
@@ -100,7 +103,9 @@ class Kind(Enum):
     """An attribute (annotated, a slot, a field, a class-level value)."""
 
 
-_CALLABLE_KINDS = frozenset({Kind.ASYNC, Kind.ASYNC_GEN, Kind.ASYNC_CM, Kind.HYBRID, Kind.SYNC})
+_CALLABLE_KINDS = frozenset(
+    {Kind.ASYNC, Kind.ASYNC_GEN, Kind.ASYNC_CM, Kind.HYBRID, Kind.AWAITABLE_ITER, Kind.SYNC}
+)
 
 
 class BindError(TypeError):
@@ -256,14 +261,15 @@ def _kind_of_class(cls: type) -> Kind:
     methods: the call is SYNC and returns a fake of the class, which supports
     ``async with`` (and ``await`` when the class does) itself. A class that
     enters something else is a context manager (aiohttp's request context
-    enters a response, asyncpg's acquire context a connection).
+    enters a response, asyncpg's acquire context a connection). An awaitable
+    class that is also async-iterable (asyncpg's `CursorFactory`) is both.
     """
     if hasattr(cls, "__aenter__"):
         if _enters_itself(cls):
             return Kind.SYNC
         return Kind.HYBRID if _is_awaitable_class(cls) else Kind.ASYNC_CM
     if _is_awaitable_class(cls):
-        return Kind.ASYNC
+        return Kind.AWAITABLE_ITER if hasattr(cls, "__aiter__") else Kind.ASYNC
     if cls in (collections.abc.AsyncIterator, collections.abc.AsyncGenerator) or (
         cls is collections.abc.AsyncIterable
     ):
@@ -358,6 +364,59 @@ def _returns_self(function: object) -> bool:
     return bool(returns) and all(
         isinstance(node.value, ast.Name) and node.value.id == first for node in returns
     )
+
+
+def _special_return(annotation: object, name: str) -> tuple[object, Callable[[object], object]]:
+    """What the special method `name` of `annotation`'s class declares it returns, resolved.
+
+    Also a function that gives the value of a type variable (or ``Self``) in
+    that declaration: its value in `annotation`'s type arguments or the
+    class's bases, the class for ``Self``; `_empty` when unknown.
+    """
+    cls = _origin_class(annotation)
+    if cls is None:
+        return _empty, _keep
+    method = _lookup(cls, name)
+    declared = _declared_return(method)
+    if declared is _empty:
+        return _empty, _keep
+
+    def bind(value: object) -> object:
+        if _is_self_annotation(value):
+            return cls
+        if isinstance(value, typing.TypeVar):
+            found = _typevar_value(cls, annotation, value)
+            if found is not _empty:
+                return found
+            return cls if _is_self_typevar(method, value) else _empty
+        return value
+
+    return resolve_annotation(declared, _func_globals(method), _class_locals(cls)), bind
+
+
+def _keep(value: object) -> object:
+    return value
+
+
+def _awaited_by(annotation: object) -> object:
+    """What awaiting an instance of `annotation`'s class gives; `_empty` when undeclared.
+
+    The ``T`` of its ``__await__(self) -> Generator[Any, None, T]``.
+    """
+    returned, bind = _special_return(annotation, "__await__")
+    args = typing.get_args(returned)
+    if _origin_class(returned) is not collections.abc.Generator or len(args) != 3:
+        return _empty
+    return bind(args[2])
+
+
+def _items_of(annotation: object) -> object:
+    """What ``async for`` over an instance of `annotation`'s class gives; `_empty` when undeclared.
+
+    The ``T`` of its ``__aiter__(self) -> AsyncIterator[T]``.
+    """
+    returned, bind = _special_return(annotation, "__aiter__")
+    return bind(_item_type(returned))
 
 
 def _item_type(annotation: object) -> object:
@@ -619,6 +678,7 @@ class MemberSpec:
         "_checks",
         "_function",
         "_globals",
+        "_item_check",
         "_kind",
         "_owner",
         "_result_check",
@@ -661,6 +721,7 @@ class MemberSpec:
         ) = None
         self._result_class: Callable[[], object] | _NoneMarker | None = None
         self._result_check: tuple[tuple[Callable[[], object], ...], str] | object | None = _empty
+        self._item_check: tuple[tuple[Callable[[], object], ...], str] | object | None = _empty
         self._globals: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
@@ -704,6 +765,8 @@ class MemberSpec:
             return f"a {noun} returning an async context manager"
         if kind is Kind.HYBRID:
             return f"a {noun} returning an awaitable async context manager"
+        if kind is Kind.AWAITABLE_ITER:
+            return f"a {noun} returning an awaitable async iterable"
         if kind is Kind.SYNC:
             return f"a plain (sync) {noun}"
         if kind is Kind.PROPERTY:
@@ -833,7 +896,8 @@ class MemberSpec:
         """What the caller ends up with, by kind (computed each time: see `result_class`).
 
         ASYNC (and awaitable properties): what awaiting gives. ASYNC_CM and
-        HYBRID: what entering gives. ASYNC_GEN: the item type. SYNC, PROPERTY,
+        HYBRID: what entering gives. ASYNC_GEN: the item type. AWAITABLE_ITER:
+        what awaiting gives (`item_check` covers its items). SYNC, PROPERTY,
         ATTRIBUTE: the value. `_empty` when unknown; `NONE` for ``None``.
         """
         annotation = self._return_annotation()
@@ -856,9 +920,37 @@ class MemberSpec:
                 result = _entered_type(_returned_class(function))  # None enters `_empty`
             else:
                 result = _entered_type(annotation)
+        elif kind is Kind.AWAITABLE_ITER:
+            result = _awaited_by(self._result_source(annotation))
         if result is None or result is _NoneType:
             result = NONE
         return result
+
+    def _result_source(self, annotation: object) -> object:
+        """The annotation of what a call returns, or the class an unannotated body returns."""
+        return _returned_class(self.function) if annotation is _empty else annotation
+
+    def item_check(self) -> tuple[tuple[type, ...], str] | None:
+        """The classes a stubbed item (``yields``) must be an instance of, and their text.
+
+        None when unchecked: the member gives no items, or their type is unknown.
+        """
+        kind = self._kind
+        if kind is Kind.ASYNC_GEN:
+            return self.result_check()
+        if kind is not Kind.AWAITABLE_ITER:
+            return None
+        cached = self._item_check
+        if cached is _empty:
+            item = _items_of(self._result_source(self._return_annotation()))
+            classes = _checkable(item)
+            cached = self._item_check = (
+                None if classes is None else (_weak_classes(classes), describe_type(item))
+            )
+        if cached is None:
+            return None
+        refs, text = typing.cast("tuple[tuple[Callable[[], object], ...], str]", cached)
+        return _strong_classes(refs), text
 
     def result_class(self) -> type | _NoneMarker | None:
         """The class to spec a default result on (see `result_type`), `NONE`, or None."""
@@ -1016,7 +1108,8 @@ def _property_kind(getter: object, owner: type) -> Kind:
     annotation = _declared_return(getter)
     if annotation is not _empty:
         resolved = resolve_annotation(annotation, _func_globals(getter), _class_locals(owner))
-        if _kind_of_annotation(resolved) is Kind.ASYNC:
+        # Reading gives the object: awaiting it is what the property is for.
+        if _kind_of_annotation(resolved) in (Kind.ASYNC, Kind.AWAITABLE_ITER):
             return Kind.AWAITABLE_PROPERTY
     return Kind.PROPERTY
 

@@ -9,7 +9,9 @@ results follow a real class or function (`_spec` describes them):
 - each member is a fake of its real kind, created on first access: an
   awaitable `AsyncFake` for coroutine methods, a `MagicFake` for plain ones,
   and for async generator and context-manager members a `MagicFake` whose
-  calls return a recorded async iterator or context;
+  calls return a recorded async iterator or context; a member that returns
+  an awaitable async iterable (asyncpg's ``conn.cursor()``) returns an
+  `AwaitableIterator`, which ``await`` and ``async for`` both accept;
 - every call is bound to the real signature before it is recorded, and the
   bound arguments are kept on the call's record (`CallRecord.bound`);
 - unstubbed calls return what `AsyncMock` would, spec'd to the declared
@@ -24,18 +26,28 @@ instance) and its own recording state.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import typing
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, cast, final, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeVar, cast, final, overload
 
 from ._cm import FakeAsyncContext
 from ._errors import SpecAttributeError, SpecTypeError, UnstubbedCallError
 from ._fake import _DEFAULT as DEFAULT
-from ._fake import AsyncFake, MagicFake, cache_child, get_stub, is_fake, set_stub
+from ._fake import AsyncFake, MagicFake, Stub, cache_child, get_stub, is_fake, set_stub
 from ._format import format_args, format_call
-from ._iter import FakeAsyncIterator
-from ._recorder import BOUND, NO_KWARGS, TRACK_ATTR, get_track, new_record
+from ._iter import FakeAsyncIterator, Run, hang, make_error, sleep
+from ._recorder import (
+    BOUND,
+    NO_KWARGS,
+    TRACK_ATTR,
+    begin_await,
+    fail,
+    finish,
+    get_track,
+    new_record,
+)
 from ._spec import (
     NONE,
     BindError,
@@ -49,13 +61,16 @@ from ._spec import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Generator
+    from collections.abc import AsyncGenerator, Awaitable, Generator, Iterable
     from types import FrameType
 
 __all__ = [
     "AwaitableAttribute",
+    "AwaitOutcome",
+    "AwaitableIterator",
     "DEFAULT",
     "Options",
+    "create_awaitable_iterator",
     "create_instance_fake",
     "fake",
     "fake_name",
@@ -267,7 +282,9 @@ def _member_hook(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw
     Asks the `when()` rules first; then, unless the test configured the fake
     the `unittest.mock` way, a strict fake refuses the call and an async
     generator or context-manager member hands out an empty iterator or a
-    context entering a (spec'd) child fake.
+    context entering a (spec'd) child fake; a member returning an awaitable
+    async iterable hands out one whose iteration is empty (and see
+    `_awaitable_iter_hook`).
     """
     namespace = target.__dict__
     table = namespace[_TABLE]
@@ -288,7 +305,29 @@ def _member_hook(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw
         return FakeAsyncContext(
             entered_value(target), awaitable=kind is Kind.HYBRID, name=f"{fake_name(target)}()"
         )
+    if kind is Kind.AWAITABLE_ITER:
+        return create_awaitable_iterator(target, args, kwargs)
     return DEFAULT
+
+
+def _awaitable_iter_hook(
+    target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw: list[Any]
+) -> Any:
+    """The stubbing hook of a member returning an awaitable async iterable.
+
+    Configured the `unittest.mock` way, the member's `return_value` and
+    `side_effect` say what ``await`` gives, as an `AsyncMock`'s do (and as
+    they did when such a member was taken for a coroutine method); the call
+    still returns an `AwaitableIterator`, whose iteration is empty.
+    """
+    result = _member_hook(target, args, kwargs, raw)
+    if result is DEFAULT:  # only when configured: see `_member_hook`
+        return create_awaitable_iterator(target, args, kwargs)
+    return result
+
+
+def _hook_for(member: MemberSpec) -> Stub:
+    return _awaitable_iter_hook if member.kind is Kind.AWAITABLE_ITER else _member_hook
 
 
 def entered_value(target: Any) -> Any:
@@ -307,23 +346,197 @@ _VERB_OF_KIND = {
     Kind.ASYNC_GEN: "yields(...)",
     Kind.ASYNC_CM: "enters(...)",
     Kind.HYBRID: "enters(...)",
+    Kind.AWAITABLE_ITER: "yields(...)",
 }
 
 
 def _unstubbed_message(
-    target: Any, member: MemberSpec, table: Any, args: tuple[Any, ...], kwargs: Any
+    target: Any,
+    member: MemberSpec,
+    table: Any,
+    args: tuple[Any, ...],
+    kwargs: Any,
+    *,
+    awaited: bool = False,
 ) -> str:
     name = fake_name(target)
-    lines = [f"Unstubbed call on a strict fake: {format_call(name, args, kwargs)}"]
+    call = format_call(name, args, kwargs)
+    if awaited:
+        head = f"Unstubbed await on a strict fake: await {call}: no stub sets what it gives"
+        verb = "returns(...)"
+    else:
+        head = f"Unstubbed call on a strict fake: {call}"
+        verb = _VERB_OF_KIND[member.kind]
+    lines = [head]
     rules: list[str] = [] if table is None else table.describe()
     if rules:
         lines.append(f"Stubs of {name} (the latest added wins):")
         lines.extend(f"  {index}. {rule}" for index, rule in enumerate(rules, 1))
     else:
         lines.append(f"{name} has no stubs.")
-    verb = _VERB_OF_KIND[member.kind]
     lines.append(f"Stub it with: af.when({name}).called_with({format_args(args, kwargs)}).{verb}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------- awaitable async iterables
+
+AwaitOutcome = Literal["default", "value", "raises", "hangs"]
+"""What awaiting an `AwaitableIterator` gives: the member fake's `return_value` (or
+`side_effect`, as awaiting an `AsyncMock`), a stubbed value, the stubbed error, or
+nothing ever (it waits until cancelled)."""
+
+
+class AwaitableIterator(FakeAsyncIterator[T]):
+    """What a call of a member returning an awaitable async iterable gives.
+
+    asyncpg's ``conn.cursor(query)`` is the model: ``await`` on it gives one
+    value (a cursor), ``async for`` over it gives the items (the rows). Each
+    iteration and each await is a call in the core (`af.calls(result)`),
+    named after the member's call, as on `FakeAsyncIterator` and
+    `FakeAsyncContext`. Built by the member fake (`create_awaitable_iterator`).
+
+    Attributes:
+        awaits: how many times it was awaited.
+    """
+
+    def __init__(
+        self,
+        target: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        items: Iterable[T],
+        *,
+        delay: float,
+        error: BaseException | type[BaseException] | None,
+        awaits: AwaitOutcome,
+        value: object,
+        not_iterable: str | None,
+    ) -> None:
+        super().__init__(items, delay=delay, error=error, name=f"{fake_name(target)}()")
+        self._target = target
+        self._args = args
+        self._kwargs = kwargs
+        self._awaits = awaits
+        self._value = value
+        self._not_iterable = not_iterable
+        self.awaits: int = 0
+
+    def __aiter__(self) -> AsyncGenerator[T, object]:
+        if self._not_iterable is not None:
+            raise TypeError(self._not_iterable)
+        return super().__aiter__()
+
+    def _body(self, run: Run[T]) -> AsyncGenerator[T, object]:
+        if self._awaits == "hangs":
+            return _hanging(run)
+        return super()._body(run)
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._await().__await__()
+
+    async def _await(self) -> Any:
+        raw = new_record(self.__dict__[TRACK_ATTR], self, (), {}, sys._getframe(1))
+        begin_await(raw)
+        self.awaits += 1
+        try:
+            value = await self._outcome()
+        except BaseException as error:
+            fail(raw, error)
+            raise
+        finish(raw, value)
+        return value
+
+    async def _outcome(self) -> Any:
+        delay = self._delay
+        if delay:
+            await sleep(delay)
+        awaits = self._awaits
+        if awaits == "value":
+            return self._value
+        if awaits == "raises":
+            raise make_error(cast("BaseException | type[BaseException]", self._error))
+        if awaits == "hangs":
+            await hang()
+        return await _awaited_default(self._target, self._args, self._kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"<AwaitableIterator {self.name}: awaits {self.awaits}, consumed {self.consumed}, "
+            f"iterations {self.iterations}, closed={self.closed}>"
+        )
+
+
+async def _hanging(run: Run[Any]) -> AsyncGenerator[Any, object]:
+    """An iteration that waits until cancelled (`af.when(member).hangs()`)."""
+    run.start(sys._getframe())
+    try:
+        await hang()
+    except BaseException as error:
+        run.end_with(error)
+        raise
+    yield  # pragma: no cover - never reached
+
+
+async def _awaited_default(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """What awaiting an `AwaitableIterator` gives when no stub says: AsyncMock's rules."""
+    namespace = target.__dict__
+    options: Options = namespace[_OPTIONS]
+    if options.strict and not _is_configured(namespace):
+        member: MemberSpec = namespace[_MEMBER]
+        raise UnstubbedCallError(
+            _unstubbed_message(target, member, namespace[_TABLE], args, kwargs, awaited=True)
+        )
+    try:
+        result = target._execute_mock_call(*args, **kwargs)
+    except StopIteration:
+        # An exhausted side_effect iterable: a StopIteration cannot cross a
+        # coroutine (PEP 479); AsyncMock raises StopAsyncIteration instead.
+        raise StopAsyncIteration  # noqa: B904
+    if inspect.iscoroutine(result):  # an async side_effect, which AsyncMock awaits
+        result = await result
+    return result
+
+
+def create_awaitable_iterator(
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    items: Iterable[Any] = (),
+    delay: float = 0.0,
+    error: BaseException | type[BaseException] | None = None,
+    awaits: AwaitOutcome = "default",
+    value: object = None,
+    stubbed_with: str | None = None,
+) -> AwaitableIterator[Any]:
+    """The result of a call of the member fake `target`, made with `args` and `kwargs`.
+
+    ``async for`` gives `items` (one per `delay`), then raises `error` if
+    given. ``await`` waits `delay`, then gives what `awaits` says: the fake's
+    return value (`"default"`), `value` (`"value"`), `error` (`"raises"`), or
+    nothing ever (`"hangs"`, which makes iterating hang too). A value stubbed
+    with `stubbed_with` (``returns``, ``runs``) is for ``await`` only:
+    ``async for`` over it is refused with an explanation.
+    """
+    not_iterable = None
+    if stubbed_with is not None:
+        name = fake_name(target)
+        not_iterable = (
+            f"`async for` over {format_call(name, args, kwargs)}, which was stubbed with "
+            f"{stubbed_with}(...): that sets what `await` gives, not the items. Stub them with "
+            f"af.when({name}).called_with({format_args(args, kwargs)}).yields(...)."
+        )
+    return AwaitableIterator(
+        target,
+        args,
+        kwargs,
+        items,
+        delay=delay,
+        error=error,
+        awaits=awaits,
+        value=value,
+        not_iterable=not_iterable,
+    )
 
 
 class _MemberMixin:
@@ -403,6 +616,10 @@ def _plain_child(parent: Any, kw: dict[str, Any]) -> Any:
     return _clone(base, base.__name__, links, magics=True)
 
 
+# Members whose calls hand out a recorded object built by the member hook.
+_HOOKED_KINDS = frozenset({Kind.ASYNC_GEN, Kind.ASYNC_CM, Kind.HYBRID, Kind.AWAITABLE_ITER})
+
+
 class _SyncMember(_MemberMixin, MagicFake):
     """A spec'd plain method (or function); also async generator and context-manager members."""
 
@@ -434,8 +651,8 @@ def _create_member(
         }
     )
     fake = _clone(base, "AsyncFake" if awaitable else "MagicFake", values, magics=False)
-    if options.strict or kind in (Kind.ASYNC_GEN, Kind.ASYNC_CM, Kind.HYBRID):
-        set_stub(fake, _member_hook)
+    if options.strict or kind in _HOOKED_KINDS:
+        set_stub(fake, _hook_for(member))
     return fake
 
 
@@ -603,10 +820,8 @@ def create_instance_fake(
         # Mocks have no __await__: a real client's ``await client`` (redis's
         # initialisation, SQLAlchemy's `await session.begin()`) gives the object.
         type(fake).__await__ = _await_itself
-    if call is not None and (
-        options.strict or call.kind in (Kind.ASYNC_GEN, Kind.ASYNC_CM, Kind.HYBRID)
-    ):
-        set_stub(fake, _member_hook)
+    if call is not None and (options.strict or call.kind in _HOOKED_KINDS):
+        set_stub(fake, _hook_for(call))
     return fake
 
 
@@ -660,9 +875,10 @@ def options_of(target: object) -> Options:
 
 def set_table(target: Any, table: Any) -> None:
     """Attach `when()` rules to a fake: behind the member hook when spec'd, directly otherwise."""
-    if member_of(target) is not None:
+    member = member_of(target)
+    if member is not None:
         target.__dict__[_TABLE] = table
-        set_stub(target, _member_hook)
+        set_stub(target, _hook_for(member))
     else:
         set_stub(target, table)
 

@@ -27,7 +27,7 @@ import asyncio
 import inspect
 import itertools
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from typing_extensions import ParamSpec, Self
@@ -42,6 +42,7 @@ from ._spec import BindError, Kind, MemberSpec, is_instance_of, type_has
 from ._specfake import (
     DEFAULT,
     AwaitableAttribute,
+    create_awaitable_iterator,
     entered_value,
     fake_name,
     get_table,
@@ -75,6 +76,7 @@ _SYNC = "sync"
 _ITER = "iter"
 _CONTEXT = "context"
 _HYBRID = "hybrid"
+_AWAIT_ITER = "awaitable iterable"
 _PLAIN_SYNC = "plain sync"
 
 _KIND_SHAPE = {
@@ -84,6 +86,7 @@ _KIND_SHAPE = {
     Kind.ASYNC_GEN: _ITER,
     Kind.ASYNC_CM: _CONTEXT,
     Kind.HYBRID: _HYBRID,
+    Kind.AWAITABLE_ITER: _AWAIT_ITER,
     # Not callable: `when()` never sees them, but the table covers every kind.
     Kind.PROPERTY: _SYNC,
     Kind.ATTRIBUTE: _SYNC,
@@ -242,6 +245,8 @@ class _Table:
         name = fake_name(target)
         if shape == _AWAIT:
             return self._awaited(step, raw, args, kwargs)
+        if shape == _AWAIT_ITER:
+            return self._awaited_or_iterated(step, target, raw, args, kwargs)
         if shape == _ITER or (shape == _PLAIN_SYNC and step.kind == _YIELD):
             return self._iterated(step, name, raw, args, kwargs)
         if shape in (_CONTEXT, _HYBRID) or (shape == _PLAIN_SYNC and step.kind == _ENTER):
@@ -318,6 +323,43 @@ class _Table:
         result = step.value(*args, **kwargs) if kind == _RUN else step.value
         bind_to_call(result, raw)
         return result
+
+    def _awaited_or_iterated(
+        self,
+        step: _Step,
+        target: Any,
+        raw: list[Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """A call whose result is awaited (a value) or iterated (items): asyncpg's cursor()."""
+        kind, delay, error = step.kind, step.delay, step.error
+        if kind == _YIELD:
+            return create_awaitable_iterator(
+                target, args, kwargs, items=step.value, delay=delay, error=error
+            )
+        if kind in (_RAISE, _HANG, _WAIT):
+            return create_awaitable_iterator(
+                target,
+                args,
+                kwargs,
+                delay=delay,
+                error=error,
+                awaits="raises" if kind == _RAISE else "hangs" if kind == _HANG else "default",
+            )
+        result = step.value(*args, **kwargs) if kind == _RUN else step.value
+        # A value both awaitable and async-iterable stands for the real result itself.
+        whole = type_has(result, "__await__") and type_has(result, "__aiter__")
+        if kind == _RUN and not whole:
+            self._check_result(
+                result, f"af.when({fake_name(target)}).runs({_callable_name(step.value)})"
+            )
+        bind_to_call(result, raw)
+        if whole:
+            return _DelayedAwaitableIterable(result, delay) if delay else result
+        return create_awaitable_iterator(
+            target, args, kwargs, delay=delay, awaits="value", value=result, stubbed_with=kind
+        )
 
     def _entered(
         self,
@@ -496,6 +538,29 @@ class _AwaitableDelegate(_Delegate):
         return context
 
 
+class _DelayedAwaitableIterable:
+    """An awaitable async iterable given by `runs()`/`returns()`, used after `after()` waits."""
+
+    __slots__ = ("_delay", "_value")
+
+    def __init__(self, value: Any, delay: float) -> None:
+        self._value = value
+        self._delay = delay
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        yield from _sleep(self._delay).__await__()
+        awaitable: Awaitable[Any] = self._value
+        return (yield from awaitable.__await__())
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        await _sleep(self._delay)
+        async for item in self._value:
+            yield item
+
+    def __repr__(self) -> str:
+        return f"<stubbed awaitable async iterable {self._value!r}>"
+
+
 class _Incomplete:
     """A fake's stubbing hook while a rule of it has no outcome yet: it refuses the call.
 
@@ -579,12 +644,18 @@ def _refuse_unreachable(fake: Any, name: str, value: Any) -> None:
     The rules answer first; a call none of them answers falls back to the
     unittest.mock configuration. A rule for any arguments whose last outcome
     repeats forever answers every call: what is set would never be used.
+    On a member whose result is both iterated and awaited (asyncpg's
+    ``conn.cursor()``), awaiting a result whose rule set only the items (or
+    only a wait) uses it.
     """
     table = _rules_of(fake)
     if table is None:
         return
+    iterated = table.shape == _AWAIT_ITER
     for rule in reversed(table.rules):
         steps = rule.steps
+        if iterated and any(step.kind in (_YIELD, _WAIT) for step in steps[rule.index :]):
+            return
         if (
             rule.args is None
             and rule.index < len(steps)
@@ -677,6 +748,8 @@ _FIX = {
     _ITER: "use .yields(...) to set the items it gives",
     _CONTEXT: "use .enters(...) to set what `async with` gives",
     _HYBRID: "use .enters(...) to set what `async with` and `await` give",
+    _AWAIT_ITER: "use .yields(...) to set the items `async for` gives, "
+    "or .returns(...) to set what `await` gives",
 }
 
 
@@ -821,12 +894,12 @@ class Stub(Generic[T_co]):
         )
 
     def _check_value(self, verb: str, value: object) -> None:
-        """With typecheck=True, refuse a stubbed value that is not of the member's result type."""
+        """With typecheck=True, refuse a stubbed value (or item) not of the member's result type."""
         table = self._table
         member = table.member
         if not table.typecheck or member is None:
             return
-        expected = member.result_check()
+        expected = member.item_check() if verb == "yields" else member.result_check()
         if expected is None or is_instance_of(value, expected[0]):
             return
         name = fake_name(table.target)
@@ -882,7 +955,14 @@ class Stub(Generic[T_co]):
             raise self._refuse(
                 "returns", shown, f"returns() needs an async iterable, not {type(value).__name__}"
             )
-        if shape in (_AWAIT, _SYNC) or (shape == _HYBRID and not type_has(value, "__aenter__")):
+        if (
+            shape in (_AWAIT, _SYNC)
+            or (shape == _HYBRID and not type_has(value, "__aenter__"))
+            or (
+                shape == _AWAIT_ITER
+                and not (type_has(value, "__await__") and type_has(value, "__aiter__"))
+            )
+        ):
             self._check_value("returns", value)
         self._add(_Step(_RETURN, value))
         return self
@@ -936,20 +1016,23 @@ class Stub(Generic[T_co]):
                 f"af.when({fake_name(stub._table.target)}).runs({function!r}): runs() takes a "
                 "function (sync or async)."
             )
-        if stub._table.shape in (_SYNC, _PLAIN_SYNC) and inspect.iscoroutinefunction(function):
-            raise stub._refuse(
-                "runs",
-                _callable_name(function),
-                "a sync call cannot run a coroutine function "
-                "(its coroutine would never be awaited)",
+        shape = stub._table.shape
+        if shape in (_SYNC, _PLAIN_SYNC, _AWAIT_ITER) and inspect.iscoroutinefunction(function):
+            problem = (
+                "its result is made at the call, and a coroutine function's coroutine "
+                "would never be awaited when the result is iterated"
+                if shape == _AWAIT_ITER
+                else "a sync call cannot run a coroutine function "
+                "(its coroutine would never be awaited)"
             )
+            raise stub._refuse("runs", _callable_name(function), problem)
         stub._add(_Step(_RUN, function))
         return self
 
     def yields(
-        self: Stub[Callable[P, AsyncIterator[Y]]], *items: Y
+        self: Stub[Callable[P, AsyncIterable[Y]]], *items: Y
     ) -> Stub[Callable[P, AsyncIterator[Y]]]:
-        """One call's iteration gives `items` (async generator members).
+        """One call's iteration gives `items` (async generators, awaitable async iterables).
 
         Example:
             >>> import asyncio, asyncfakes as af
@@ -974,12 +1057,12 @@ class Stub(Generic[T_co]):
         stub._settle()
         table = stub._table
         shown = format_args(items, {})
-        if table.shape not in (_ITER, _PLAIN_SYNC):
+        if table.shape not in (_ITER, _AWAIT_ITER, _PLAIN_SYNC):
             raise stub._refuse("yields", shown, "yields() is for async generator members")
         for item in items:
             stub._check_value("yields", item)
         stub._add(_Step(_YIELD, list(items)))
-        return self
+        return stub
 
     def enters(
         self: Stub[Callable[P, SupportsAsyncEnter[E]]], value: E
