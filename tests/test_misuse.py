@@ -659,6 +659,64 @@ AREAS: tuple[Area, ...] = (
                 """,
             ),
             case(
+                "enters-on-an-awaitable-async-iterable",
+                "`enters()` on a member returning an awaitable async iterable (asyncpg's `cursor()`)",
+                """
+                conn = af.fake(asyncpg.Connection)
+                af.when(conn.cursor).enters("cursor")
+                """,
+                SpecTypeError,
+                """
+                af.when(Connection.cursor).enters('cursor'): Connection.cursor is a method returning an awaitable async iterable; enters() is for members that return an async context manager. Use .yields(...) to set the items `async for` gives, or .returns(...) to set what `await` gives.
+                """,
+            ),
+            case(
+                "runs-async-on-an-awaitable-async-iterable",
+                "`runs()` of an async function on asyncpg's `cursor()`",
+                """
+                conn = af.fake(asyncpg.Connection)
+
+                async def open_cursor(query):
+                    return query
+
+                af.when(conn.cursor).runs(open_cursor)
+                """,
+                SpecTypeError,
+                """
+                af.when(Connection.cursor).runs(open_cursor): Connection.cursor is a method returning an awaitable async iterable; its result is made at the call, and a coroutine function's coroutine would never be awaited when the result is iterated. Use .yields(...) to set the items `async for` gives, or .returns(...) to set what `await` gives.
+                """,
+            ),
+            case(
+                "iterating-a-returns-stubbed-cursor",
+                "`async for` over a `cursor()` whose stub set only what `await` gives",
+                """
+                conn = af.fake(asyncpg.Connection)
+                af.when(conn.cursor).returns("cursor")
+                async for row in conn.cursor("SELECT 1"):
+                    pass
+                """,
+                TypeError,
+                """
+                `async for` over Connection.cursor('SELECT 1'), which was stubbed with returns(...): that sets what `await` gives, not the items. Stub them with af.when(Connection.cursor).called_with('SELECT 1').yields(...).
+                """,
+            ),
+            case(
+                "strict-await-of-a-yields-only-cursor",
+                "`await` of a strict fake's `cursor()` that only `yields()` was stubbed for",
+                """
+                conn = af.fake(asyncpg.Connection, strict=True)
+                af.when(conn.cursor).yields(1)
+                await conn.cursor("SELECT 1")
+                """,
+                af.UnstubbedCallError,
+                """
+                Unstubbed await on a strict fake: await Connection.cursor('SELECT 1'): no stub sets what it gives
+                Stubs of Connection.cursor (the latest added wins):
+                  1. any arguments: yields(1)
+                Stub it with: af.when(Connection.cursor).called_with('SELECT 1').returns(...)
+                """,
+            ),
+            case(
                 "returns-on-an-async-generator",
                 "`returns()` of a plain value on an async generator method",
                 """
