@@ -282,11 +282,17 @@ async def test_a_strict_fake_lists_every_kind_of_outcome_in_its_rules() -> None:
             "Unstubbed call on a strict fake: Feed.get('zzz')",
             "Stubs of Feed.get (the latest added wins):",
             "  1. called_with('g'): returns(b'g').times(1)  (used up)",
+            "     this call differs: url='zzz' (the rule has 'g')",
             "  2. called_with('f'): raises(KeyError('k')).returns(b'f')",
+            "     this call differs: url='zzz' (the rule has 'f')",
             "  3. called_with('e'): after(2.5)",
+            "     this call differs: url='zzz' (the rule has 'e')",
             "  4. called_with('d'): hangs()",
+            "     this call differs: url='zzz' (the rule has 'd')",
             "  5. called_with('b'): raises(ConnectionError)",
+            "     this call differs: url='zzz' (the rule has 'b')",
             "  6. called_with('a'): after(1).returns(b'a').times(2)",
+            "     this call differs: url='zzz' (the rule has 'a')",
             "Stub it with: af.when(Feed.get).called_with('zzz').returns(...)",
         ]
     )
@@ -735,10 +741,12 @@ async def test_a_delayed_outcome_is_described_with_its_delay() -> None:
         await feed.get("z")
     with pytest.raises(af.UnstubbedCallError) as iterated:
         feed.events("z")
-    assert str(fetched.value).splitlines()[1:4] == [
+    assert str(fetched.value).splitlines()[1:6] == [
         "Stubs of Feed.get (the latest added wins):",
         "  1. called_with('c'): after(3).hangs()",
+        "     this call differs: url='z' (the rule has 'c')",
         "  2. called_with('a'): after(1).raises(KeyError)",
+        "     this call differs: url='z' (the rule has 'a')",
     ]
     assert str(iterated.value).splitlines()[2] == "  1. called_with('t'): after(0.5).yields(1)"
 

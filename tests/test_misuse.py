@@ -600,6 +600,7 @@ AREAS: tuple[Area, ...] = (
                 Unstubbed call on a strict fake: Api.get('https://b')
                 Stubs of Api.get (the latest added wins):
                   1. called_with('https://a'): returns(b'A')
+                     this call differs: url='https://b' (the rule has 'https://a')
                 Stub it with: af.when(Api.get).called_with('https://b').returns(...)
                 """,
             ),

@@ -679,7 +679,11 @@ async def test_a_strict_fake_lists_the_stubs_that_exist() -> None:
         "Unstubbed call on a strict fake: client.get('https://c', timeout=1)\n"
         "Stubs of client.get (the latest added wins):\n"
         "  1. called_with('https://b'): raises(TimeoutError).times(2)\n"
+        "     this call differs: url='https://c' (the rule has 'https://b'), "
+        "timeout=1 (the rule has 5.0)\n"
         f"  2. called_with('https://a'): returns(<{MODULE}.Response object at 0x...>)\n"
+        "     this call differs: url='https://c' (the rule has 'https://a'), "
+        "timeout=1 (the rule has 5.0)\n"
         "Stub it with: af.when(client.get).called_with('https://c', timeout=1).returns(...)"
     )
 

@@ -121,7 +121,10 @@ async def test_the_unstubbed_message_describes_every_rule() -> None:
         "Unstubbed call on a strict fake: Api.get('https://y')\n"
         "Stubs of Api.get (the latest added wins):\n"
         "  1. called_with(url='https://b'): raises(KeyError).after(2).times(3)\n"
+        "     this call differs: url='https://y' (the rule has 'https://b')\n"
         "  2. called_with('https://a', timeout=1): after(1).runs(fetch)\n"
+        "     this call differs: url='https://y' (the rule has 'https://a'), "
+        "timeout=5.0 (the rule has 1)\n"
         "  3. any arguments: returns('r').times(1)  (used up)\n"
         "Stub it with: af.when(Api.get).called_with('https://y').returns(...)"
     )
@@ -512,13 +515,19 @@ async def test_the_unstubbed_message_describes_every_kind_of_outcome() -> None:
         api.events("z")
     with pytest.raises(af.UnstubbedCallError) as stream:
         api.stream("z")
-    assert str(events.value).splitlines()[1:5] == [
+    assert str(events.value).splitlines()[1:8] == [
         "Stubs of Api.events (the latest added wins):",
         "  1. called_with('c'): yields(3)",
+        "     this call differs: topic='z' (the rule has 'c')",
         "  2. called_with('b'): after(1).hangs()",
+        "     this call differs: topic='z' (the rule has 'b')",
         "  3. called_with('a'): yields(1, 2).raises(EOFError)",
+        "     this call differs: topic='z' (the rule has 'a')",
     ]
-    assert str(stream.value).splitlines()[2] == "  1. called_with('c'): enters(None).times(2)"
+    assert str(stream.value).splitlines()[2:4] == [
+        "  1. called_with('c'): enters(None).times(2)",
+        "     this call differs: url='z' (the rule has 'c')",
+    ]
 
 
 class Unequal:

@@ -587,3 +587,23 @@ async def test_reset_mock_of_return_value_or_side_effect_forgets_the_rules() -> 
     strict.get.reset_mock(return_value=True)
     with pytest.raises(af.UnstubbedCallError):
         await strict.get("https://a")
+
+
+async def test_a_strict_fake_marks_how_a_call_differs_from_each_rule() -> None:
+    """Under each called_with rule it lists the call's differing arguments; a used-up match has none."""
+    api = af.fake(Api, strict=True, name="api")
+    ok = Response()
+    af.when(api.get).called_with("https://a").returns(ok).times(1)
+    af.when(api.get).called_with("https://b", timeout=1).returns(ok)
+    assert await api.get("https://a") is ok
+    with pytest.raises(af.UnstubbedCallError) as caught:
+        await api.get("https://a")
+    assert str(caught.value).splitlines()[1:5] == [
+        "Stubs of api.get (the latest added wins):",
+        "  1. called_with('https://b', timeout=1): returns(<_shapes.Response object at "
+        f"{id(ok):#x}>)",
+        "     this call differs: url='https://a' (the rule has 'https://b'), "
+        "timeout=5.0 (the rule has 1)",
+        "  2. called_with('https://a'): returns(<_shapes.Response object at "
+        f"{id(ok):#x}>).times(1)  (used up)",
+    ]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "format_argument_differences",
     "describe_object",
     "format_args",
     "format_call",
@@ -54,6 +55,25 @@ def _is_equal(expected: object, actual: object) -> bool:
         return bool(expected == actual)
     except Exception:
         return False
+
+
+def format_argument_differences(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> str:
+    """The arguments of `actual` that differ from `expected`, both bound to one signature.
+
+    ``"timeout=1.0 (the rule has 5.0)"``, joined with ``", "``; empty when none differs.
+    """
+    parts: list[str] = []
+    for name, value in actual.items():
+        if name not in expected:
+            parts.append(f"{name}={_safe_repr(value)} (the rule does not give it)")
+        elif not _is_equal(expected[name], value):
+            parts.append(f"{name}={_safe_repr(value)} (the rule has {_safe_repr(expected[name])})")
+    parts.extend(
+        f"no {name} (the rule has {_safe_repr(value)})"
+        for name, value in expected.items()
+        if name not in actual
+    )
+    return ", ".join(parts)
 
 
 def format_call_diff(

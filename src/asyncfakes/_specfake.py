@@ -297,7 +297,17 @@ def _member_hook(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw
     member: MemberSpec = namespace[_MEMBER]
     options: Options = namespace[_OPTIONS]
     if options.strict:
-        raise UnstubbedCallError(_unstubbed_message(target, member, table, args, kwargs))
+        bound = raw[BOUND]
+        raise UnstubbedCallError(
+            _unstubbed_message(
+                target,
+                member,
+                table,
+                args,
+                kwargs,
+                actual=None if bound is None else bound.arguments,
+            )
+        )
     kind = member.kind
     if kind is Kind.ASYNC_GEN:
         return FakeAsyncIterator((), name=f"{fake_name(target)}()")
@@ -358,6 +368,7 @@ def _unstubbed_message(
     kwargs: Any,
     *,
     awaited: bool = False,
+    actual: object = None,
 ) -> str:
     name = fake_name(target)
     call = format_call(name, args, kwargs)
@@ -368,7 +379,7 @@ def _unstubbed_message(
         head = f"Unstubbed call on a strict fake: {call}"
         verb = _VERB_OF_KIND[member.kind]
     lines = [head]
-    rules: list[str] = [] if table is None else table.describe()
+    rules: list[str] = [] if table is None else table.describe(actual)
     if rules:
         lines.append(f"Stubs of {name} (the latest added wins):")
         lines.extend(f"  {index}. {rule}" for index, rule in enumerate(rules, 1))

@@ -28,14 +28,20 @@ import inspect
 import itertools
 import sys
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator
-from typing import Any, Generic, Protocol, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 from typing_extensions import ParamSpec, Self
 
 from ._cm import FakeAsyncContext, bind_to_call
 from ._errors import SpecTypeError
 from ._fake import configuration_hooks, is_fake, reset_hooks
-from ._format import describe_object, format_args, format_call, format_site
+from ._format import (
+    describe_object,
+    format_args,
+    format_argument_differences,
+    format_call,
+    format_site,
+)
 from ._iter import FakeAsyncIterator
 from ._recorder import BOUND
 from ._spec import BindError, Kind, MemberSpec, is_instance_of, type_has
@@ -179,7 +185,8 @@ class _Rule:
             self.index = index + 1
         return step
 
-    def describe(self) -> str:
+    def describe(self, actual: object = None) -> str:
+        """The rule as written; with the bound arguments of a call it missed, how they differ."""
         match = (
             "any arguments"
             if self.args is None
@@ -187,6 +194,13 @@ class _Rule:
         )
         script = ".".join(step.describe() for step in self.steps)
         used = "  (used up)" if self.index >= len(self.steps) else ""
+        expected = self.expected
+        if isinstance(actual, dict) and isinstance(expected, dict):
+            differs = format_argument_differences(
+                cast("dict[str, Any]", expected), cast("dict[str, Any]", actual)
+            )
+            if differs:
+                used += f"\n     this call differs: {differs}"
         return f"{match}: {script}{used}"
 
 
@@ -214,9 +228,9 @@ class _Table:
         self.incomplete: list[Stub[Any]] = []
         self.guard: _Incomplete = _Incomplete(self)
 
-    def describe(self) -> list[str]:
-        """One line per rule, latest first."""
-        return [rule.describe() for rule in reversed(self.rules)]
+    def describe(self, actual: object = None) -> list[str]:
+        """One entry per rule, latest first (see `_Rule.describe` for `actual`)."""
+        return [rule.describe(actual) for rule in reversed(self.rules)]
 
     def __call__(
         self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], raw: list[Any]
