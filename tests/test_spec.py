@@ -843,3 +843,18 @@ def test_up_to_three_suggestions_best_first() -> None:
         f"Users has no attribute 'fetch_uzer': {MODULE}.Users does not define it. "
         "Did you mean 'fetch_user', 'fetch_users' or 'fetch_usr'?"
     )
+
+
+class Cache:
+    async def set(self, name: str, value: str, ex: int | None = None, xx: bool = False) -> None:
+        raise NotImplementedError
+
+
+def test_of_equally_close_names_the_one_with_the_same_start_is_suggested() -> None:
+    """A misspelled keyword suggests, of names as close as each other, the one it starts like."""
+    cache = af.fake(Cache)
+    with pytest.raises(TypeError) as caught:
+        cache.set("k", "v", exx=3)
+    assert str(caught.value).splitlines()[0] == (
+        "Cache.set() got an unexpected keyword argument 'exx'. Did you mean 'ex'?"
+    )

@@ -1439,7 +1439,27 @@ def function_spec(function: Callable[..., Any], name: str | None = None) -> Memb
 
 
 def suggest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    """The closest real names to a misspelled one, best first."""
+    """The closest real names to a misspelled one, best first.
+
+    As `difflib.get_close_matches` (cutoff 0.6), but of equally close names the
+    one sharing the longest start with `name` comes first: ``exx`` suggests
+    ``ex`` before ``xx``, as typos come more often at the end of a word.
+    """
     import difflib
 
-    return difflib.get_close_matches(name, list(candidates), n=limit)  # cutoff 0.6
+    close = difflib.get_close_matches(name, list(candidates), n=max(limit, 10))
+    matcher = difflib.SequenceMatcher(b=name)
+
+    def rank(candidate: str) -> tuple[float, int]:
+        matcher.set_seq1(candidate)
+        same_start = next(
+            (
+                index
+                for index, pair in enumerate(zip(candidate, name, strict=False))
+                if pair[0] != pair[1]
+            ),
+            min(len(candidate), len(name)),
+        )
+        return (-matcher.ratio(), -same_start)
+
+    return sorted(close, key=rank)[:limit]
