@@ -494,3 +494,40 @@ async def test_pool_is_awaitable_and_an_async_context_manager_as_asyncpg_s() -> 
     assert db.is_closing()
     with pytest.raises(asyncpg.InterfaceError, match=r"^pool is closed$"):
         await db.acquire()
+
+
+async def test_shortcuts_are_recorded_calls_of_the_pool() -> None:
+    """It records fetch/fetchrow/... as calls of the pool, to verify like any fake."""
+    connection = af.AsyncFake(name="conn")
+    connection.fetchrow.return_value = {"id": 1}
+    db = af.pool(lambda: connection, size=1, name="db")
+    assert await db.fetchrow("SELECT * FROM users WHERE id = $1", 1) == {"id": 1}
+    await db.execute("DELETE FROM users")
+    af.verify(db.fetchrow).awaited_once_with("SELECT * FROM users WHERE id = $1", 1)
+    af.verify(db.execute).awaited_once_with("DELETE FROM users")
+    af.verify(db.fetch).not_awaited()
+    (call,) = af.calls(db.fetchrow)
+    assert (call.describe(), call.outcome, call.result) == (
+        "db.fetchrow('SELECT * FROM users WHERE id = $1', 1)",
+        "returned",
+        {"id": 1},
+    )
+    assert call.site == here(-11)
+    assert repr(db.fetchrow).startswith("<function db.fetchrow at 0x")
+    assert db.fetchrow.__doc__ == "Run `connection.fetchrow(...)` on an acquired connection."
+
+
+async def test_a_shortcut_never_awaited_is_reported() -> None:
+    """It reports `db.fetch(...)` without `await` like any forgotten await, and closes it."""
+    db = af.pool(name="db")
+    sites: list[str] = []
+
+    async def forget() -> None:
+        async with af.Sandbox():
+            sites.append(here(1))
+            db.fetch("SELECT 1")
+
+    with pytest.raises(af.VerificationError) as forgotten:
+        await forget()
+    assert str(forgotten.value).splitlines()[1] == f"  1. db.fetch('SELECT 1')  at {sites[0]}"
+    assert db.acquired == 0

@@ -13,7 +13,7 @@ import asyncio
 import collections
 import difflib
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from types import FrameType, TracebackType
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
@@ -22,13 +22,18 @@ from .._errors import ConnectionReleasedError, LeakError, PoolClosedError, SpecA
 from .._fake import AsyncFake, MagicFake
 from .._format import plural
 from .._recorder import (
+    ARGS,
+    AWAITABLE,
+    KWARGS,
     NO_KWARGS,
     TRACK_ATTR,
+    Deferred,
     Track,
     begin_await,
     fail,
     finish,
     new_record,
+    run_awaited,
     view,
 )
 from .._specfake import fake
@@ -348,6 +353,40 @@ def _acquire_method(state: _State[C]) -> _AcquireMethod[C]:
     return acquire
 
 
+_SHORTCUTS = ("fetch", "fetchrow", "fetchval", "execute", "executemany")
+
+
+class _OnConnection:
+    """The resolver of a pool shortcut's call: the same call on an acquired connection."""
+
+    __slots__ = ("method", "pool")
+
+    def __init__(self, pool: FakePool[Any], method: str) -> None:
+        self.pool = pool
+        self.method = method
+
+    def resolve_call(self, raw: list[Any]) -> Any:
+        return Deferred(self.pool._on_connection(self.method, *raw[ARGS], **raw[KWARGS]))
+
+
+def _shortcut(pool: FakePool[Any], method: str) -> Callable[..., Awaitable[Any]]:
+    """`pool.fetchrow` and the other shortcuts: recorded calls, like `pool.acquire`."""
+    resolver = _OnConnection(pool, method)
+    track = Track(f"{pool.name}.{method}")
+
+    def shortcut(*args: Any, **kwargs: Any) -> Awaitable[Any]:
+        raw = new_record(track, shortcut, args, kwargs or NO_KWARGS, sys._getframe(1))
+        raw[AWAITABLE] = awaitable = run_awaited(raw, resolver)
+        return awaitable
+
+    namespace = shortcut.__dict__
+    namespace[TRACK_ATTR] = track
+    namespace["__self__"] = pool
+    shortcut.__qualname__ = shortcut.__name__ = f"{pool.name}.{method}"
+    shortcut.__doc__ = getattr(FakePool, method).__doc__
+    return shortcut
+
+
 class FakePool(Generic[C]):
     """A connection pool fake; build it with `af.pool()`.
 
@@ -388,6 +427,9 @@ class FakePool(Generic[C]):
         self._waiters = state.waiters
         self._numbers = state.numbers
         self.acquire: _AcquireMethod[C] = _acquire_method(state)
+        # Recorded calls in the instance, over the class's methods (typed there).
+        for method in _SHORTCUTS:
+            self.__dict__[method] = _shortcut(self, method)
         self.__dict__[TRACK_ATTR] = state.track
         self._spec_fake: Any = None
 
