@@ -90,11 +90,28 @@ PASSING = {
         import pytest
         import asyncfakes as af
 
+        NESTED = (
+            "af.virtual_time() is already active on this event loop (entered by the {} of "
+            "{}); nested virtual time is not supported: use the clock that is already "
+            "running (the `clock` fixture gives it to a test)"
+        )
+
         @pytest.mark.asyncio
         async def test_nested_is_refused(clock):
-            with pytest.raises(RuntimeError, match="already active on this event loop"):
+            with pytest.raises(RuntimeError) as refused:
                 async with af.virtual_time():
                     pass
+            assert str(refused.value) == NESTED.format("clock fixture", "test_nested_is_refused")
+
+        @pytest.mark.asyncio
+        @pytest.mark.virtual_time
+        async def test_nested_in_the_marker_is_refused():
+            with pytest.raises(RuntimeError) as refused:
+                async with af.virtual_time():
+                    pass
+            assert str(refused.value) == NESTED.format(
+                "virtual_time marker", "test_nested_in_the_marker_is_refused"
+            )
         """,
 }
 
@@ -156,9 +173,10 @@ def test_clock_and_marker_make_tests_virtual_under_every_runner(pytester: pytest
             "*test_module_loop.py::test_between PASSED*",
             "*test_module_loop.py::test_second PASSED*",
             "*test_nested.py::test_nested_is_refused PASSED*",
+            "*test_nested.py::test_nested_in_the_marker_is_refused PASSED*",
         ]
     )
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
 
 
 def test_anyio_works_and_misuse_fails_with_messages_that_say_what_to_do(

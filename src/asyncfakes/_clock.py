@@ -216,7 +216,7 @@ class VirtualClock:
         current = _active.get(loop)
         if current is not None:
             raise RuntimeError(
-                f"af.virtual_time() is already active on this event loop (entered at "
+                f"af.virtual_time() is already active on this event loop (entered "
                 f"{current._entered_at}); nested virtual time is not supported: use the "
                 "clock that is already running (the `clock` fixture gives it to a test)"
             )
@@ -225,7 +225,8 @@ class VirtualClock:
                 "this virtual clock is already active on another event loop: "
                 "create one clock per loop with af.virtual_time()"
             )
-        self._entered_at = format_site(frame.f_code.co_filename, frame.f_lineno)
+        if not self._entered_at.startswith("by "):  # unless `entered_by` named the enterer
+            self._entered_at = f"at {format_site(frame.f_code.co_filename, frame.f_lineno)}"
         assert isinstance(loop, asyncio.BaseEventLoop)
         self._now = 0.0
         selector: Any = getattr(loop, "_selector")  # noqa: B009 - private, untyped
@@ -340,6 +341,14 @@ def _shift_timers(loop: asyncio.BaseEventLoop, offset: float) -> None:
     scheduled: list[Any] = getattr(loop, "_scheduled")  # noqa: B009 - private, untyped
     for handle in scheduled:
         handle._when += offset
+
+
+def entered_by(clock: VirtualClock, enterer: str) -> None:
+    """Name who enters `clock`, for the message of a nested `virtual_time()` (the plugin's use).
+
+    Without it the message names the line that entered the clock.
+    """
+    clock._entered_at = f"by {enterer}"  # noqa: SLF001 (the clock's own module)
 
 
 def virtual_time(*, auto_advance: bool = True) -> VirtualClock:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ._clock import VirtualClock, virtual_time
+from ._clock import VirtualClock, entered_by, virtual_time
 from ._patching import patch
 from ._recorder import process_journal
 from ._sandbox import Sandbox
@@ -128,6 +128,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         pytest.fail(_not_async(item, "@pytest.mark.virtual_time"), pytrace=False)
     if clock is None:
         clock = _new_clock(item)
+        entered_by(clock, f"the virtual_time marker of {item.name}")
+    else:
+        entered_by(clock, f"the clock fixture of {item.name}")
     holder, attribute = location
     original = getattr(holder, attribute)
     setattr(holder, attribute, _in_virtual_time(original, clock))
