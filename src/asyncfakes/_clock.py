@@ -348,7 +348,7 @@ def entered_by(clock: VirtualClock, enterer: str) -> None:
 
     Without it the message names the line that entered the clock.
     """
-    clock._entered_at = f"by {enterer}"  # noqa: SLF001 (the clock's own module)
+    clock._entered_at = f"by {enterer}"
 
 
 def virtual_time(*, auto_advance: bool = True) -> VirtualClock:
