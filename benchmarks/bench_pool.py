@@ -35,17 +35,8 @@ class QueuePool:
         self._queue.put_nowait(connection)
 
 
-async def cycle_queue(count: int) -> float:
-    pool = QueuePool(10)
-    start = h.perf_counter()
-    for _ in range(count):
-        connection = await pool.acquire()
-        await pool.release(connection)
-    return (h.perf_counter() - start) / count
-
-
-async def cycle_fake(count: int) -> float:
-    pool = af.pool(size=10)
+async def cycles(pool: Any, count: int) -> float:
+    """Time per `await pool.acquire()` / `await pool.release(conn)` cycle; then forget the calls."""
     start = h.perf_counter()
     for _ in range(count):
         connection = await pool.acquire()
@@ -53,6 +44,14 @@ async def cycle_fake(count: int) -> float:
     elapsed = (h.perf_counter() - start) / count
     af.journal().clear()
     return elapsed
+
+
+async def cycle_queue(count: int) -> float:
+    return await cycles(QueuePool(10), count)
+
+
+async def cycle_fake(count: int) -> float:
+    return await cycles(af.pool(size=10), count)
 
 
 async def cycle_fake_async_with(count: int) -> float:
@@ -108,14 +107,7 @@ class MinimalRecordedPool:
 
 
 async def cycle_minimal(count: int) -> float:
-    pool = MinimalRecordedPool(10)
-    start = h.perf_counter()
-    for _ in range(count):
-        connection = await pool.acquire()
-        await pool.release(connection)
-    elapsed = (h.perf_counter() - start) / count
-    af.journal().clear()
-    return elapsed
+    return await cycles(MinimalRecordedPool(10), count)
 
 
 MINIMAL = "floor: minimal pool recording each acquisition (not af.pool)"
