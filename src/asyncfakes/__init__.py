@@ -18,7 +18,9 @@ from ._errors import AsyncFakesError as AsyncFakesError
 from ._errors import ConnectionReleasedError as ConnectionReleasedError
 from ._errors import LeakError as LeakError
 from ._errors import PoolClosedError as PoolClosedError
+from ._errors import SpecAttributeError as SpecAttributeError
 from ._errors import SpecError as SpecError
+from ._errors import SpecTypeError as SpecTypeError
 from ._errors import UnstubbedCallError as UnstubbedCallError
 from ._errors import VerificationError as VerificationError
 from ._fake import AsyncFake as AsyncFake
@@ -62,7 +64,9 @@ __all__ = [
     "Patch",
     "PoolClosedError",
     "Sandbox",
+    "SpecAttributeError",
     "SpecError",
+    "SpecTypeError",
     "Spy",
     "Stub",
     "UnstubbedCallError",

@@ -58,11 +58,30 @@ class SpecError(AsyncFakesError):
 
 
 class SpecAttributeError(SpecError, AttributeError):
-    """An attribute the real class does not have was read or set (also an `AttributeError`)."""
+    """An attribute the real class does not have was read or set (also an `AttributeError`).
+
+    Example:
+        >>> import httpx, asyncfakes as af
+        >>> try:
+        ...     af.fake(httpx.AsyncClient).gett
+        ... except af.SpecAttributeError as error:
+        ...     print(isinstance(error, AttributeError), str(error).split(". ")[-1])
+        True Did you mean 'get'?
+    """
 
 
 class SpecTypeError(SpecError, TypeError):
-    """A call the real signature rejects, or a stub of the wrong kind (also a `TypeError`)."""
+    """A call the real signature rejects, or a stub of the wrong kind (also a `TypeError`).
+
+    Example:
+        >>> import httpx, asyncfakes as af
+        >>> client = af.fake(httpx.AsyncClient)
+        >>> try:
+        ...     af.when(client.get).yields(b"chunk")
+        ... except af.SpecTypeError as error:
+        ...     print(isinstance(error, TypeError))
+        True
+    """
 
 
 class UnstubbedCallError(AsyncFakesError, AssertionError):
