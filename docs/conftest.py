@@ -7,7 +7,9 @@ the whole page, so a later block can use what an earlier one defined:
 - a block of ``>>>`` lines is run as a doctest (outputs must match);
 - any other block is executed; then each ``test_*`` function it defined is
   called (``async def`` ones with `asyncio.run`). Such functions take no
-  arguments: a doc example sets up what it needs itself.
+  arguments: a doc example sets up what it needs itself. On cookbook pages an
+  async test must carry ``@pytest.mark.asyncio``, so that it runs as copied
+  under pytest-asyncio's strict mode.
 
 The page is tested as it is rendered: a ``--8<-- "file.md"`` or ``--8<--
 "file.md:section"`` line (pymdownx.snippets) outside a code block is replaced
@@ -152,6 +154,20 @@ class CodeBlockError(Exception):
     """A code block of a page failed."""
 
 
+COOKBOOK = ROOT / "docs" / "cookbook"
+
+
+def _require_asyncio_mark(function: Callable[..., Any], block: Block) -> None:
+    """A cookbook test must run as copied under pytest-asyncio's default strict mode."""
+    marks = getattr(function, "pytestmark", [])
+    if not any(mark.name == "asyncio" for mark in marks):
+        raise CodeBlockError(
+            f"{block.where}: async test {function.__name__} has no @pytest.mark.asyncio; "
+            "cookbook recipes must run as copied under pytest-asyncio's strict mode "
+            "(docs/cookbook/setup.md says so)."
+        )
+
+
 class CodeBlock(pytest.Item):
     """One code block, run in its page's namespace."""
 
@@ -194,6 +210,8 @@ class CodeBlock(pytest.Item):
             if name.startswith("test_") and name not in before and callable(value)
         ]
         for function in tests:
+            if inspect.iscoroutinefunction(function) and COOKBOOK in self.block.path.parents:
+                _require_asyncio_mark(function, self.block)
             _call_test(function)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str:  # type: ignore[override]

@@ -149,11 +149,19 @@ async def test_many_profiles_are_fetched_at_most_four_at_a_time(
 @pytest.mark.asyncio
 async def test_concurrent_misses_share_the_pool(
     clock: af.VirtualClock,
-    service: ProfileService,
+    fakes: af.Sandbox,
     http: httpx.AsyncClient,
-    db: af.FakePool[asyncpg.Connection],
+    cache: redis.Redis,
 ) -> None:
-    """Every write-through gets a pooled connection and gives it back."""
+    """Concurrent write-throughs each hold a pooled connection, and all give it back."""
+
+    def slow_connection() -> asyncpg.Connection:
+        conn = af.fake(asyncpg.Connection)
+        af.when(conn.execute).after(0.05).returns("INSERT 0 1")  # a write takes 50 ms
+        return conn
+
+    db = fakes.pool(slow_connection, spec=asyncpg.Pool, size=5, name="db")
+    service = ProfileService(http, cache, db)  # type: ignore[arg-type]
 
     def answer(path: str) -> httpx.Response:
         return af.httpx_response(200, json=payload(int(path.rsplit("/", 1)[1])))
@@ -163,7 +171,9 @@ async def test_concurrent_misses_share_the_pool(
     await service.get_profiles(range(1, 9))
 
     assert db.acquired == 8
-    assert 1 <= db.max_in_use <= 4
+    assert db.max_in_use == 4  # the four lookups in flight write at once
+    assert len(db.connections) == 4  # and reuse those connections for the next four
+    assert clock.now() == pytest.approx(0.3)  # two rounds of a 0.1 s lookup and a 0.05 s write
     db.assert_all_released()
 
 
