@@ -568,6 +568,18 @@ def test_configuring_a_fake_a_rule_answers_in_full_is_refused() -> None:
     assert [fetch(1), fetch(2)] == [1, 2]
 
 
+async def test_reading_return_value_next_to_rules_is_not_a_set() -> None:
+    """Reading return_value (which creates and stores a child) is allowed while rules answer."""
+    fetch = af.AsyncFake(name="fetch")
+    af.when(fetch).returns(1)
+    assert fetch.return_value is fetch.return_value
+    api = af.fake(Api)
+    af.when(api.stream).enters(Response())
+    context = api.stream.return_value
+    assert context is api.stream.return_value
+    assert await fetch() == 1
+
+
 async def test_reset_mock_of_return_value_or_side_effect_forgets_the_rules() -> None:
     """reset_mock(return_value=True) or (side_effect=True) drops the rules; reset_mock() keeps them."""
     api = af.fake(Api)

@@ -401,7 +401,11 @@ class _Recording:
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _LINKS:
             _sync_ancestors(self)
-        elif name in _CONFIGURATION and self.__dict__.get(_STUB) is not None:
+        elif (
+            name in _CONFIGURATION
+            and self.__dict__.get(_STUB) is not None
+            and not _is_default_child(self, value)
+        ):
             for hook in configuration_hooks:
                 hook(self, name, value)
         super().__setattr__(name, value)
@@ -807,6 +811,16 @@ def _effect_kind(namespace: dict[str, Any], effect: object) -> str:
 
 def _isawaitable(value: object) -> bool:
     return hasattr(type(value), "__await__")
+
+
+def _is_default_child(fake: Any, value: object) -> bool:
+    """True for the child that reading `fake.return_value` creates and stores: not a user's set."""
+    namespace = getattr(value, "__dict__", None)
+    return (
+        isinstance(namespace, dict)
+        and namespace.get("_mock_new_parent") is fake
+        and namespace.get("_mock_new_name") == "()"
+    )
 
 
 def set_stub(fake: Any, stub: Stub | None) -> None:
