@@ -815,12 +815,10 @@ def _isawaitable(value: object) -> bool:
 
 def _is_default_child(fake: Any, value: object) -> bool:
     """True for the child that reading `fake.return_value` creates and stores: not a user's set."""
-    namespace = getattr(value, "__dict__", None)
-    return (
-        isinstance(namespace, dict)
-        and namespace.get("_mock_new_parent") is fake
-        and namespace.get("_mock_new_name") == "()"
-    )
+    if not isinstance(value, _Recording):
+        return False
+    namespace = value.__dict__
+    return namespace["_mock_new_parent"] is fake and namespace["_mock_new_name"] == "()"
 
 
 def set_stub(fake: Any, stub: Stub | None) -> None:
