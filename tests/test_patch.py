@@ -870,3 +870,38 @@ def test_json_module_is_left_as_it_was() -> None:
     with contextlib.suppress(ZeroDivisionError), af.patch("json.dumps"):
         _ = 1 / 0
     assert vars(json) == before
+
+
+def test_a_class_decorator_patches_inherited_tests_on_the_subclass_only(app: ModuleType) -> None:
+    """It patches the `test*` methods a class inherits, as unittest.mock does; the base keeps its own."""
+
+    class Base(unittest.TestCase):
+        def test_inherited(self, *replacements: Any) -> None:
+            self.seen = (app.render({"name": "real"}), len(replacements))
+
+    @af.patch("app.services.render", new=lambda context: "<patched>")
+    class Patched(Base):
+        pass
+
+    @af.patch.object(app, "render", new=lambda context: "<base>")
+    class Decorated(unittest.TestCase):
+        def test_own(self, *replacements: Any) -> None:
+            self.seen = (app.render({}), len(replacements))
+
+    @af.patch("app.services.render", new=lambda context: "<sub>")
+    class Sub(Decorated):
+        pass
+
+    def run(case: unittest.TestCase) -> tuple[str, int]:
+        result = unittest.TestResult()
+        case.run(result)
+        assert (result.errors, result.failures) == ([], [])
+        seen: tuple[str, int] = getattr(case, "seen")
+        return seen
+
+    assert run(Patched("test_inherited")) == ("<patched>", 0)
+    assert run(Base("test_inherited")) == ("<real>", 0)
+    assert run(Decorated("test_own")) == ("<base>", 0)
+    assert run(Sub("test_own")) == ("<sub>", 0)  # applied last, as an outer decorator
+    assert Decorated.test_own is not Sub.test_own
+    assert len(getattr(Decorated.test_own, "_af_patchings")) == 1

@@ -473,10 +473,36 @@ _TEST_PREFIX: Final = "test"
 
 
 def _decorate_class(patching: Patch[Any], cls: C) -> C:
-    for name, value in list(vars(cls).items()):
-        if name.startswith(_TEST_PREFIX) and inspect.isfunction(value):
-            setattr(cls, name, _decorate_function(patching, value))
+    """Decorate each `test*` function of `cls`, inherited ones included (as unittest.mock does).
+
+    An inherited test is decorated on `cls` only: the base class keeps its own.
+    """
+    own = vars(cls)
+    for name in dir(cls):
+        if not name.startswith(_TEST_PREFIX):
+            continue
+        value = own[name] if name in own else getattr(cls, name, None)
+        if not inspect.isfunction(value):
+            continue
+        if name not in own:
+            value = _unshared(value)
+        setattr(cls, name, _decorate_function(patching, value))
     return cls
+
+
+def _unshared(func: Callable[..., Any]) -> Callable[..., Any]:
+    """An inherited test, with a wrapper of its own if a base class's patches wrap it.
+
+    Decorators stack on one shared wrapper; adding this class's patch to the base
+    class's wrapper would patch the base class's test too.
+    """
+    patchings: list[Patch[Any]] | None = getattr(func, _PATCHINGS, None)
+    if patchings is None:
+        return func
+    copy: Callable[..., Any] = getattr(func, "__wrapped__")  # noqa: B009 (typed as Any)
+    for patching in patchings:
+        copy = _decorate_function(patching, copy)
+    return copy
 
 
 _PATCHINGS: Final = "_af_patchings"
