@@ -396,3 +396,47 @@ def test_stopall_removes_spies() -> None:
     af.spy(Repository, "count")
     af.patch.stopall()
     assert vars(Repository)["count"] is original
+
+
+class Mailer:
+    """Real code with a sync, an async and an async generator method."""
+
+    def normalize(self, address: str, strict: bool = False) -> str:
+        return address.lower()
+
+    async def send(self, to: str, body: str = "") -> str:
+        return f"sent {body!r} to {to}"
+
+    async def outbox(self, limit: int):  # type: ignore[no-untyped-def]
+        for index in range(limit):
+            yield index
+
+
+async def test_spied_calls_are_verified_on_their_bound_arguments() -> None:
+    """verify() matches a spied call by position or keyword, defaults included, as for fakes."""
+    mailer = Mailer()
+    with af.Sandbox() as sb:
+        normalize = sb.spy(mailer, "normalize")
+        send = sb.spy(Mailer, "send")
+        outbox = sb.spy(Mailer, "outbox")
+        assert mailer.normalize(address="A@X") == "a@x"
+        assert await mailer.send(to="ada", body="hi") == "sent 'hi' to ada"
+        assert [item async for item in mailer.outbox(limit=2)] == [0, 1]
+    af.verify(normalize).called_once_with("A@X")
+    af.verify(normalize).called_once_with("A@X", strict=False)
+    af.verify(send).awaited_once_with("ada", "hi")
+    af.verify(outbox).called_once_with(2)
+    bound = af.calls(normalize)[0].bound
+    assert bound is not None
+    assert bound.arguments == {"address": "A@X", "strict": False}
+
+
+def test_a_spied_call_that_does_not_fit_the_signature_is_not_bound() -> None:
+    """The real function words the error; the record keeps the arguments as passed."""
+    mailer = Mailer()
+    with af.Sandbox() as sb:
+        normalize = sb.spy(mailer, "normalize")
+        with pytest.raises(TypeError):
+            mailer.normalize()  # type: ignore[call-arg]
+    (call,) = af.calls(normalize)
+    assert (call.bound, call.outcome) == (None, "raised")

@@ -36,6 +36,7 @@ from ._fake import AsyncFake, MagicFake, is_fake
 from ._format import plural
 from ._recorder import (
     AWAITABLE,
+    BOUND,
     CODE,
     LASTI,
     RESULT,
@@ -965,11 +966,11 @@ class _SpyPatch(_AttributePatch[Spy]):
         function = _function_of(stored)
         name = _name_of(parent, attribute)
         kind: type[Spy]
+        self._signature = _bound_signature(parent, stored)
         if inspect.isasyncgenfunction(function):
             kind, record = _AsyncGenSpy, self._record_async_gen
         elif _is_async_function(function):
             kind, record = _AsyncSpy, self._record_async
-            self._signature = _bound_signature(parent, stored)
         else:
             kind, record = Spy, self._record_sync
         spy = kind(name, getattr(parent, attribute), self)
@@ -992,6 +993,7 @@ class _SpyPatch(_AttributePatch[Spy]):
             return wrapped(*args, **kwargs)
         spy = self._spy
         raw = new_record(spy.__dict__[TRACK_ATTR], spy, args, kwargs, _caller())
+        raw[BOUND] = _bind(self._signature, args, kwargs)
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as error:
@@ -1009,9 +1011,8 @@ class _SpyPatch(_AttributePatch[Spy]):
         raw = new_record(spy.__dict__[TRACK_ATTR], spy, args, kwargs, _caller())
         signature = self._signature
         if signature is not None:
-            try:
-                signature.bind(*args, **kwargs)
-            except TypeError:
+            raw[BOUND] = _bind(signature, args, kwargs)
+            if raw[BOUND] is None:
                 # The real function raises at call time; let it word the error.
                 # (When it does not, its signature said less than it takes: the
                 # coroutine it made is the call's.)
@@ -1034,12 +1035,31 @@ class _SpyPatch(_AttributePatch[Spy]):
             return wrapped(*args, **kwargs)
         spy = self._spy
         raw = new_record(spy.__dict__[TRACK_ATTR], spy, args, kwargs, _caller())
+        raw[BOUND] = _bind(self._signature, args, kwargs)
         try:
             source = wrapped(*args, **kwargs)
         except BaseException as error:
             fail(raw, error)
             raise
         return _record_items(raw, source)
+
+
+def _bind(
+    signature: inspect.Signature | None, args: tuple[Any, ...], kwargs: Any
+) -> inspect.BoundArguments | None:
+    """A spied call's arguments bound to the real signature (defaults applied), as a fake's are.
+
+    So `af.verify(spy).called_with(...)` matches `f("a")` and `f(x="a")` alike.
+    None when the call does not fit the signature (the real callable words the error).
+    """
+    if signature is None:
+        return None
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    return bound
 
 
 async def _record_items(raw: list[Any], source: Any) -> AsyncGenerator[Any, Any]:
