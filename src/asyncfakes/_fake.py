@@ -34,7 +34,6 @@ What keeps the lazy lists exact:
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import threading
 import time
@@ -64,6 +63,7 @@ from ._recorder import (
     exit_context,
     fail,
     finish,
+    is_cancellation,
     new_record,
     run_awaited,
 )
@@ -85,7 +85,6 @@ _increment_mock_call: Callable[..., None] = _mock.CallableMixin._increment_mock_
 _DEFAULT: Any = _mock.DEFAULT
 _getframe = sys._getframe
 _monotonic = time.monotonic
-_CancelledError = asyncio.CancelledError
 _base_check_sig = _mock.Mock._mock_check_sig
 
 _PENDING = "_af_pending"
@@ -285,9 +284,7 @@ async def _await_fake(namespace: dict[str, Any], raw: list[Any], track: Track) -
                 result = await result.awaitable
     except BaseException as exception:
         raw[EXCEPTION] = exception
-        raw[OUTCOME] = (
-            CANCELLED if isinstance(exception, (_CancelledError, GeneratorExit)) else RAISED
-        )
+        raw[OUTCOME] = CANCELLED if is_cancellation(exception) else RAISED
         loop = raw[LOOP]
         raw[ENDED] = _monotonic() if loop is None else loop.time()
         track.in_flight -= 1

@@ -34,7 +34,16 @@ from typing import Any, Generic, TypeVar, cast, overload
 
 from typing_extensions import Self
 
-from ._recorder import RESULT, TRACK_ATTR, Track, begin_await, fail, finish, new_record
+from ._recorder import (
+    RESULT,
+    TRACK_ATTR,
+    Track,
+    begin_await,
+    fail,
+    finish,
+    is_cancellation,
+    new_record,
+)
 
 __all__ = [
     "FakeAsyncIterator",
@@ -50,7 +59,6 @@ __all__ = [
 T = TypeVar("T")
 
 _get_running_loop = asyncio.events._get_running_loop
-_CancelledError = asyncio.CancelledError
 
 
 # ----------------------------------------------------------------- helpers
@@ -225,7 +233,7 @@ class Run(Generic[T]):
         owner = self.owner
         owner._running.discard(self)
         owner._consumed_before += self.count
-        if isinstance(error, (GeneratorExit, _CancelledError)):
+        if is_cancellation(error):
             owner.closed = True
         raw = self.raw
         if raw is not None:

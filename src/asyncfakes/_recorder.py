@@ -41,6 +41,7 @@ __all__ = [
     "enter_context",
     "exit_context",
     "get_track",
+    "is_cancellation",
     "is_unawaited",
     "journal",
     "process_journal",
@@ -80,6 +81,20 @@ _last_loop: list[Any] = [None]
 
 _monotonic = time.monotonic
 _CancelledError = asyncio.CancelledError
+
+
+def is_cancellation(exception: BaseException) -> bool:
+    """True for what ends a call that was cancelled or closed, not failed.
+
+    asyncio's `CancelledError` and a generator's `GeneratorExit`; under trio
+    (directly or through anyio), `trio.Cancelled`, looked up only once trio
+    has been imported, so the core never imports it.
+    """
+    if isinstance(exception, (_CancelledError, GeneratorExit)):
+        return True
+    trio = sys.modules.get("trio")
+    return trio is not None and isinstance(exception, trio.Cancelled)
+
 
 # The fake async context managers the current task is inside, innermost last.
 _inside: ContextVar[tuple[object, ...]] = ContextVar("asyncfakes_inside", default=())
@@ -241,7 +256,7 @@ def finish(raw: list[Any], result: Any) -> None:
 def fail(raw: list[Any], exception: BaseException) -> None:
     """The call raised `exception`; cancellation and closing count as cancelled."""
     raw[EXCEPTION] = exception
-    raw[OUTCOME] = CANCELLED if isinstance(exception, (_CancelledError, GeneratorExit)) else RAISED
+    raw[OUTCOME] = CANCELLED if is_cancellation(exception) else RAISED
     loop = raw[LOOP]
     raw[ENDED] = _monotonic() if loop is None else loop.time()
     if raw[AWAITED]:
@@ -283,9 +298,7 @@ async def run_awaited(raw: list[Any], resolver: Resolver) -> Any:
             result = await result.awaitable
     except BaseException as exception:
         raw[EXCEPTION] = exception
-        raw[OUTCOME] = (
-            CANCELLED if isinstance(exception, (_CancelledError, GeneratorExit)) else RAISED
-        )
+        raw[OUTCOME] = CANCELLED if is_cancellation(exception) else RAISED
         loop = raw[LOOP]
         raw[ENDED] = _monotonic() if loop is None else loop.time()
         track.in_flight -= 1
@@ -699,7 +712,14 @@ async def wait_for_calls(
             f"wait_for_calls({track.name}, timeout={timeout}): timeout must not be negative"
         )
     if len(track.records) < count:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = _lookup_running_loop()
+        if loop is None:
+            raise RuntimeError(
+                f"wait_for_calls({track.name}, {count}) waits in a running asyncio event loop, "
+                "and there is none here (under trio, wait with a trio.Event the fake sets, "
+                "for instance through its side_effect)"
+            )
+        future: asyncio.Future[None] = loop.create_future()
         with _waiters_lock:
             track.waiters = [*(track.waiters or ()), (count, future)]
         # Another thread may have recorded the missing calls since the check
