@@ -1,8 +1,11 @@
 """After: the `fakes` fixture, converted line by line. It fails for each bug, one by one."""
 
+import pytest
+
 from profile_service import Cache, UserApi, refresh_profile
 
 
+@pytest.mark.asyncio
 async def test_refresh_caches_the_name(fakes):
     fetch_user = fakes.patch.object(UserApi, "fetch_user")
     fetch_user.return_value = {"name": "Ada"}

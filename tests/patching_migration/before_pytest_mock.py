@@ -1,8 +1,11 @@
 """Before: pytest-mock's `mocker`. It passes against all three bugs."""
 
+import pytest
+
 from profile_service import UserApi, refresh_profile
 
 
+@pytest.mark.asyncio
 async def test_refresh_caches_the_name(mocker):
     fetch_user = mocker.patch.object(UserApi, "fetch_user", return_value={"name": "Ada"})
     cache = mocker.AsyncMock()
