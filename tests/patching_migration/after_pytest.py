@@ -1,7 +1,6 @@
 """After: the `fakes` fixture, converted line by line. It fails for each bug, one by one."""
 
 import pytest
-
 from profile_service import Cache, UserApi, refresh_profile
 
 

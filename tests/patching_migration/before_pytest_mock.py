@@ -1,7 +1,6 @@
 """Before: pytest-mock's `mocker`. It passes against all three bugs."""
 
 import pytest
-
 from profile_service import UserApi, refresh_profile
 
 
