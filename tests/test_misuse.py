@@ -1931,6 +1931,40 @@ AREAS: tuple[Area, ...] = (
                 """,
             ),
             case(
+                "patch-return-value",
+                "`return_value=`, a `unittest.mock.patch` option, given to `af.patch`",
+                """
+                af.patch("json.dumps", return_value="{}")
+                """,
+                TypeError,
+                """
+                af.patch('json.dumps'): af.patch has no return_value= (a unittest.mock.patch option); set it on the replacement: `with af.patch('json.dumps') as fake: fake.return_value = ...`.
+                """,
+            ),
+            case(
+                "patch-object-new-callable",
+                "`new_callable=` given to `af.patch.object`",
+                """
+                import json
+                af.patch.object(json, "dumps", new_callable=af.AsyncFake)
+                """,
+                TypeError,
+                """
+                af.patch.object(json, 'dumps'): af.patch has no new_callable= (a unittest.mock.patch option); pass the replacement itself: new=af.AsyncFake() (or any object).
+                """,
+            ),
+            case(
+                "patch-unknown-keyword",
+                "a keyword `af.patch` does not know",
+                """
+                af.patch("json.dumps", sepc=True)
+                """,
+                TypeError,
+                """
+                af.patch('json.dumps'): unexpected keyword argument 'sepc' (did you mean 'spec'?); af.patch takes new=, spec=, strict= and scope=.
+                """,
+            ),
+            case(
                 "patch-spec-with-new",
                 "a spec for a replacement of your own",
                 """

@@ -1094,6 +1094,37 @@ async def _record_items(raw: list[Any], source: Any) -> AsyncGenerator[Any, Any]
 # -- the public entry points ---------------------------------------------------
 
 
+# What unittest.mock.patch takes and af.patch does not, with what to do instead.
+_UNITTEST_OPTIONS: Final = {
+    "return_value": "set it on the replacement: `with {label} as fake: fake.return_value = ...`",
+    "side_effect": "set it on the replacement: `with {label} as fake: fake.side_effect = ...`",
+    "new_callable": "pass the replacement itself: new=af.AsyncFake() (or any object)",
+    "autospec": "the replacement is spec'd from the original already (spec=True)",
+    "spec_set": "the spec'd replacement already refuses attributes the original lacks",
+    "create": "af.patch replaces attributes that exist; add a missing one with "
+    "af.patch.dict(vars(module), {{'name': value}})",
+}
+
+
+def _refuse_options(label: str, options: dict[str, object]) -> None:
+    """Keyword arguments `af.patch` does not take: say which, and what to do instead."""
+    if not options:
+        return
+    name = next(iter(options))
+    hint = _UNITTEST_OPTIONS.get(name)
+    if hint is None:
+        close = difflib.get_close_matches(name, ["new", "spec", "strict", "scope"], n=1)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise TypeError(
+            f"{label}: unexpected keyword argument {name!r}{guess}; af.patch takes new=, "
+            "spec=, strict= and scope=."
+        )
+    raise TypeError(
+        f"{label}: af.patch has no {name}= (a unittest.mock.patch option); "
+        f"{hint.format(label=label)}."
+    )
+
+
 class Patcher:
     """`af.patch`: replace an attribute with a spec'd fake for a while.
 
@@ -1160,7 +1191,9 @@ class Patcher:
         spec: object = True,
         strict: bool = False,
         scope: Scope = "global",
+        **unittest_options: object,
     ) -> Patch[Any]:
+        _refuse_options(f"{self._prefix}({target!r})", unittest_options)
         given = cast("object", target)
         if not isinstance(given, str):
             raise TypeError(
@@ -1209,6 +1242,7 @@ class Patcher:
         spec: object = True,
         strict: bool = False,
         scope: Scope = "global",
+        **unittest_options: object,
     ) -> Patch[Any]:
         """Patch `attribute` of `obj` (a class, an instance or a module); see `af.patch`.
 
@@ -1224,6 +1258,7 @@ class Patcher:
             42
         """
         label = f"{self._prefix}.object({_short(obj)}, {attribute!r})"
+        _refuse_options(label, unittest_options)
         name = cast("object", attribute)
         if not isinstance(name, str):
             raise TypeError(
