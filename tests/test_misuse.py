@@ -239,6 +239,18 @@ AREAS: tuple[Area, ...] = (
         "`af.verify()`, `af.assert_in_order()` and `af.assert_all_awaited()`.",
         (
             case(
+                "verify-with-a-unittest-mock-name",
+                "a `unittest.mock` assertion name on `af.verify()`",
+                """
+                fetch = af.AsyncFake(name="fetch")
+                af.verify(fetch).assert_awaited_once_with("https://a")
+                """,
+                AttributeError,
+                """
+                verify(fetch) has no check 'assert_awaited_once_with'. Did you mean verify(fetch).awaited_once_with(...)? Its checks: awaited(), not_awaited(), awaited_with(), awaited_once_with(), awaited_inside(), called(), not_called(), called_with(), called_once_with(), called_inside().
+                """,
+            ),
+            case(
                 "verify-a-non-fake",
                 "verifying a real function",
                 """

@@ -267,3 +267,25 @@ async def test_assert_all_awaited_passes_when_everything_was_awaited() -> None:
     await save(1)
     await asyncio.create_task(save(2))
     af.assert_all_awaited()
+
+
+def test_a_check_verify_does_not_have_names_the_one_meant() -> None:
+    """A missing check (unittest.mock's names, a typo) says which check was meant, and lists them."""
+    fetch = af.AsyncFake(name="fetch")
+    checks = (
+        "awaited(), not_awaited(), awaited_with(), awaited_once_with(), awaited_inside(), "
+        "called(), not_called(), called_with(), called_once_with(), called_inside()."
+    )
+    expected = {
+        "awaited_once": " Did you mean verify(fetch).awaited(times=1)?",
+        "called_once": " Did you mean verify(fetch).called(times=1)?",
+        "assert_awaited_once_with": " Did you mean verify(fetch).awaited_once_with(...)?",
+        "called_oncewith": " Did you mean verify(fetch).called_once_with(...)?",
+        "xyz": "",
+    }
+    for name, hint in expected.items():
+        with pytest.raises(AttributeError) as missing:
+            getattr(af.verify(fetch), name)
+        assert (
+            str(missing.value) == f"verify(fetch) has no check {name!r}.{hint} Its checks: {checks}"
+        )

@@ -7,9 +7,10 @@ the differing argument marked.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._errors import VerificationError
 from ._fake import is_descendant
@@ -67,6 +68,38 @@ def _call_lines(track: Track, records: Sequence[_Raw], heading: str = "Calls") -
     return lines
 
 
+_CHECKS = (
+    "awaited",
+    "not_awaited",
+    "awaited_with",
+    "awaited_once_with",
+    "awaited_inside",
+    "called",
+    "not_called",
+    "called_with",
+    "called_once_with",
+    "called_inside",
+)
+
+
+def _no_check(fake: str, name: str) -> str:
+    """The message for a check `verify()` does not have, with the one meant."""
+    check = name.removeprefix("assert_")
+    if check in ("awaited_once", "called_once"):
+        meant = f"{check.removesuffix('_once')}(times=1)"
+    elif check in _CHECKS:
+        meant = f"{check}(...)"
+    else:
+        close = difflib.get_close_matches(check, _CHECKS, n=1)
+        meant = f"{close[0]}(...)" if close else ""
+    hint = f" Did you mean verify({fake}).{meant}?" if meant else ""
+    return (
+        f"verify({fake}) has no check {name!r}.{hint} Its checks: "
+        + ", ".join(f"{each}()" for each in _CHECKS)
+        + "."
+    )
+
+
 def _arguments_equal(raw: _Raw, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """Compare a recorded call with expected arguments, with `==` (so ANY and matchers work).
 
@@ -113,6 +146,12 @@ class Verifier(Generic[T_co]):
     def __init__(self, target: object, track: Track) -> None:
         self._target = target
         self._track = track
+
+    # A typed __getattr__ would let every name type-check; it runs only for misses.
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            raise AttributeError(_no_check(self._track.name, name))
 
     # -- selections ----------------------------------------------------------
 
