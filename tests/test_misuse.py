@@ -2009,7 +2009,7 @@ AREAS: tuple[Area, ...] = (
                 """,
                 RuntimeError,
                 """
-                af.patch('json.dumps'): start() called on a patch that is already started. Call stop() before starting it again.
+                af.patch('json.dumps'): this patch is already applied (started, or inside its `with` block); stop it, or leave the block, before applying it again.
                 """,
             ),
             case(

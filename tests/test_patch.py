@@ -757,9 +757,13 @@ def test_start_twice(app: ModuleType) -> None:
     with pytest.raises(RuntimeError) as info:
         patcher.start()
     assert str(info.value) == (
-        "af.patch('app.services.render'): start() called on a patch that is already started. "
-        "Call stop() before starting it again."
+        "af.patch('app.services.render'): this patch is already applied (started, or inside "
+        "its `with` block); stop it, or leave the block, before applying it again."
     )
+    patcher.stop()
+    with patcher, pytest.raises(RuntimeError) as nested:
+        patcher.__enter__()
+    assert str(nested.value) == str(info.value)
 
 
 def test_a_builtin_type_cannot_be_patched_and_nothing_changes() -> None:

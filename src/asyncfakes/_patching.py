@@ -371,8 +371,8 @@ class Patch(Generic[T]):
     def _begin(self) -> T:
         if self._state == "started":
             raise RuntimeError(
-                f"{self._label}: start() called on a patch that is already started. "
-                "Call stop() before starting it again."
+                f"{self._label}: this patch is already applied (started, or inside its "
+                "`with` block); stop it, or leave the block, before applying it again."
             )
         value = self._apply()
         self._value = value
@@ -406,7 +406,7 @@ class Patch(Generic[T]):
         """Apply the patch and return the replacement; `af.patch.stopall()` undoes it too.
 
         Raises:
-            RuntimeError: the patch is already started.
+            RuntimeError: the patch is already applied.
         """
         value = self._begin()
         if self._registry is None:
