@@ -71,6 +71,8 @@ def test_a_forgotten_await_outside_a_sandbox_is_a_warning_by_default(
 ) -> None:
     """It is a RuntimeWarning, as for AsyncMock: an error only where warnings are errors."""
     pytester.makepyfile(FORGOTTEN_AWAIT)
+    # Its own configuration: none inherited from a project the run sits in.
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     result = pytester.runpytest_subprocess(*QUIET)
     result.assert_outcomes(passed=2, warnings=1)
     result.stdout.fnmatch_lines(["*RuntimeWarning: 1 call to an async fake was never awaited*"])

@@ -148,7 +148,7 @@ class Verifier(Generic[T_co]):
         self._track = track
 
     # A typed __getattr__ would let every name type-check; it runs only for misses.
-    if not TYPE_CHECKING:
+    if not TYPE_CHECKING:  # pragma: no branch
 
         def __getattr__(self, name: str) -> Any:
             raise AttributeError(_no_check(self._track.name, name))
