@@ -281,6 +281,7 @@ def test_a_check_verify_does_not_have_names_the_one_meant() -> None:
         "called_once": " Did you mean verify(fetch).called(times=1)?",
         "assert_awaited_once_with": " Did you mean verify(fetch).awaited_once_with(...)?",
         "called_oncewith": " Did you mean verify(fetch).called_once_with(...)?",
+        "assert_called": " Did you mean verify(fetch).called(...)?",
         "xyz": "",
     }
     for name, hint in expected.items():
@@ -289,3 +290,19 @@ def test_a_check_verify_does_not_have_names_the_one_meant() -> None:
         assert (
             str(missing.value) == f"verify(fetch) has no check {name!r}.{hint} Its checks: {checks}"
         )
+
+
+def test_assert_all_awaited_closes_and_settles_every_call_it_reports() -> None:
+    """Each reported call is closed and recorded as cancelled, so nothing is reported twice."""
+    af.journal().clear()
+    send = af.AsyncFake(name="send")
+    first, second = send("a"), send("b")
+    with pytest.raises(af.VerificationError) as forgotten:
+        af.assert_all_awaited()
+    assert str(forgotten.value).splitlines()[0] == (
+        "2 calls to an async fake were never awaited (a missing `await`?):"
+    )
+    assert (first.cr_frame, second.cr_frame) == (None, None)
+    assert [call.outcome for call in af.calls(send)] == ["cancelled", "cancelled"]
+    assert af.journal().unawaited() == []
+    af.assert_all_awaited()
