@@ -637,3 +637,17 @@ async def test_callable_objects_and_functions_return_one_too() -> None:
     fake_select = af.fake(select)
     assert isinstance(fake_select("t"), AwaitableIterator)
     assert isinstance(await fake_select("t"), Page)
+
+
+async def test_runs_gets_the_call_s_keyword_arguments_and_returns_hands_over_a_plain_iterator() -> (
+    None
+):
+    """runs() is called with the call's keywords; an async iterator from returns() is what await gives."""
+    conn = af.fake(asyncpg.Connection)
+    af.when(conn.cursor).called_with("SELECT 1", timeout=ANY).runs(
+        lambda query, *args, timeout=None, **kwargs: (query, timeout)
+    )
+    assert await conn.cursor("SELECT 1", timeout=3) == ("SELECT 1", 3)
+    rows = af.async_iter([{"id": 1}])
+    af.when(conn.cursor).called_with("SELECT 2").returns(rows)  # type: ignore[arg-type]
+    assert await conn.cursor("SELECT 2") is rows

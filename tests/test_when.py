@@ -619,3 +619,36 @@ async def test_a_strict_fake_marks_how_a_call_differs_from_each_rule() -> None:
         "  2. called_with('https://a'): returns(<_shapes.Response object at "
         f"{id(ok):#x}>).times(1)  (used up)",
     ]
+
+
+async def test_after_delays_awaiting_a_context_only_result_and_a_plain_context_is_not_awaitable() -> (
+    None
+):
+    """after() delays `await` of a context-only result on an awaitable member; a plain one refuses await."""
+    steps: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def opened() -> AsyncIterator[Response]:
+        steps.append("enter")
+        yield Response(201)
+
+    api = af.fake(Api)
+    context = opened()
+    af.when(api.request).after(2).returns(context)
+    async with af.virtual_time() as clock:
+        assert await api.request("https://a") is context
+        assert clock.now() == pytest.approx(2)
+    af.when(api.stream).after(1).runs(lambda url: af.async_context(Response()))
+    with pytest.raises(TypeError, match=r"can't be used in 'await' expression"):
+        await api.stream("https://a")  # type: ignore[misc]
+    assert steps == []
+
+
+def test_a_configuration_value_is_shown_whole_up_to_60_characters() -> None:
+    """The refusal shows a value's repr whole up to 60 characters, cut with "..." beyond."""
+    fetch = af.MagicFake(name="fetch")
+    af.when(fetch).returns(1)
+    for value, shown in (("x" * 58, repr("x" * 58)), ("x" * 59, repr("x" * 59)[:57] + "...")):
+        with pytest.raises(ValueError) as refused:
+            fetch.return_value = value
+        assert str(refused.value).startswith(f"fetch.return_value = {shown}: never used")
