@@ -72,6 +72,7 @@ class VirtualClock:
         "_advances",
         "_auto_advance",
         "_entered_at",
+        "_enterer",
         "_executor_futures",
         "_loop",
         "_now",
@@ -84,6 +85,7 @@ class VirtualClock:
         self._now = 0.0
         self._loop: asyncio.BaseEventLoop | None = None
         self._entered_at = ""
+        self._enterer: str | None = None  # who enters it, when not a line of code
         self._select: Callable[[float | None], list[Any]] | None = None
         self._saved: list[tuple[object, str, object]] = []
         self._executor_futures: set[asyncio.Future[Any]] = set()
@@ -225,8 +227,12 @@ class VirtualClock:
                 "this virtual clock is already active on another event loop: "
                 "create one clock per loop with af.virtual_time()"
             )
-        if not self._entered_at.startswith("by "):  # unless `entered_by` named the enterer
-            self._entered_at = f"at {format_site(frame.f_code.co_filename, frame.f_lineno)}"
+        enterer = self._enterer
+        self._entered_at = (
+            f"at {format_site(frame.f_code.co_filename, frame.f_lineno)}"
+            if enterer is None
+            else f"by {enterer}"
+        )
         assert isinstance(loop, asyncio.BaseEventLoop)
         self._now = 0.0
         selector: Any = getattr(loop, "_selector")  # noqa: B009 - private, untyped
@@ -348,7 +354,7 @@ def entered_by(clock: VirtualClock, enterer: str) -> None:
 
     Without it the message names the line that entered the clock.
     """
-    clock._entered_at = f"by {enterer}"
+    clock._enterer = enterer
 
 
 def virtual_time(*, auto_advance: bool = True) -> VirtualClock:

@@ -50,6 +50,7 @@ from ._recorder import (
     new_record,
     run_awaited,
 )
+from ._spec import suggest
 from ._specfake import fake
 
 if TYPE_CHECKING:
@@ -1113,7 +1114,7 @@ def _refuse_options(label: str, options: dict[str, object]) -> None:
     name = next(iter(options))
     hint = _UNITTEST_OPTIONS.get(name)
     if hint is None:
-        close = difflib.get_close_matches(name, ["new", "spec", "strict", "scope"], n=1)
+        close = suggest(name, ("new", "spec", "strict", "scope"), limit=1)
         guess = f" (did you mean {close[0]!r}?)" if close else ""
         raise TypeError(
             f"{label}: unexpected keyword argument {name!r}{guess}; af.patch takes new=, "

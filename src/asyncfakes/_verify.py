@@ -7,7 +7,6 @@ the differing argument marked.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -34,6 +33,7 @@ from ._recorder import (
     settle,
     view,
 )
+from ._spec import suggest
 from ._types import P, T
 
 T_co = TypeVar("T_co", covariant=True)
@@ -87,10 +87,8 @@ def _no_check(fake: str, name: str) -> str:
     check = name.removeprefix("assert_")
     if check in ("awaited_once", "called_once"):
         meant = f"{check.removesuffix('_once')}(times=1)"
-    elif check in _CHECKS:
-        meant = f"{check}(...)"
-    else:
-        close = difflib.get_close_matches(check, _CHECKS, n=1)
+    else:  # an exact name comes first
+        close = suggest(check, _CHECKS, limit=1)
         meant = f"{close[0]}(...)" if close else ""
     hint = f" Did you mean verify({fake}).{meant}?" if meant else ""
     return (
