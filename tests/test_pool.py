@@ -437,6 +437,30 @@ async def test_connections_released_out_of_order_go_back() -> None:
     assert db.max_in_use == af.max_concurrency(db.acquire) == 3
 
 
+async def test_the_class_release_method_does_what_the_pools_own_does() -> None:
+    """It releases through FakePool.release (what the pool's own `release` inlines) too."""
+    db = af.pool(size=2, name="db")
+    first, second = await db.acquire(), await db.acquire()
+    await af.FakePool.release(db, first)  # not the latest acquisition
+    await af.FakePool.release(db, second)
+    assert (db.in_use, db.get_idle_size()) == (0, 2)
+    with pytest.raises(ValueError, match=r"this connection was already released"):
+        await af.FakePool.release(db, first)
+    assert db.release.__doc__ == af.FakePool.release.__doc__
+
+
+async def test_max_in_use_counts_held_connections_only() -> None:
+    """It counts neither an acquirer that timed out waiting nor anything after terminate()."""
+    db = af.pool(size=1, name="db", acquire_timeout=0.01)
+    held = await db.acquire()
+    with pytest.raises(TimeoutError):
+        await db.acquire()
+    assert db.max_in_use == af.max_concurrency(db.acquire) == 1
+    db.terminate()
+    assert (db.in_use, db.max_in_use, db.acquired) == (0, 1, 1)
+    assert repr(held) == "<connection #1 of db (released)>"
+
+
 async def test_a_copied_lease_is_the_same_lease() -> None:
     """It copies a lease as a second handle on the same acquisition, released with it."""
     db = af.pool(size=1, name="db")

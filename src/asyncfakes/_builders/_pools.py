@@ -69,9 +69,9 @@ def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
     }
 
 
-# What a lease holds, in one list (its only slot): the pool, the connection, the
-# acquisition's record (None once released), the connection's number and its track.
-_POOL, _CONNECTION, _RAW, _NUMBER, _TRACK = range(5)
+# What a lease holds, in one list (its only slot): the pool, the connection and
+# the acquisition's record (None once released).
+_POOL, _CONNECTION, _RAW = range(3)
 
 
 class _Lease(Generic[C]):
@@ -89,12 +89,13 @@ class _Lease(Generic[C]):
     @property
     def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
         lease = self._af_lease
+        number, track = lease[_POOL]._numbers[id(lease[_CONNECTION])]
         return {
             "_af_lease_pool": lease[_POOL],
             "_af_lease_connection": lease[_CONNECTION],
             "_af_lease_raw": lease[_RAW],
-            "_af_lease_number": lease[_NUMBER],
-            TRACK_ATTR: lease[_TRACK],  # None when the connection records nothing
+            "_af_lease_number": number,
+            TRACK_ATTR: track,  # None when the connection records nothing
         }
 
     def __getattr__(self, name: str) -> Any:
@@ -115,10 +116,12 @@ class _Lease(Generic[C]):
     def __repr__(self) -> str:
         lease = self._af_lease
         state = "released" if lease[_RAW] is None else "in use"
-        return f"<connection #{lease[_NUMBER]} of {lease[_POOL].name} ({state})>"
+        number = lease[_POOL]._number_of(lease[_CONNECTION])
+        return f"<connection #{number} of {lease[_POOL].name} ({state})>"
 
 
-_new_object: Callable[[type], Any] = object.__new__
+# A new lease, typed Any: it stands in for any connection type (and cast() is a call).
+_new_lease: Callable[[], Any] = _Lease
 # Sets a lease's slot, bypassing its __setattr__ (which forwards to the connection).
 _set_lease: Callable[[object, list[Any]], None] = vars(_Lease)["_af_lease"].__set__
 
@@ -161,7 +164,6 @@ class _State(Generic[C]):
         "drained",
         "held",
         "idle",
-        "max_in_use",
         "numbers",
         "pool",
         "size",
@@ -180,7 +182,6 @@ class _State(Generic[C]):
         self.held: list[_Lease[C]] = []  # in acquisition order
         self.numbers: dict[int, tuple[int, Track | None]] = {}
         self.acquired = 0
-        self.max_in_use = 0
         self.closing = False
         self.closed = False
         self.drained: asyncio.Event | None = None
@@ -195,50 +196,45 @@ class _AcquireContext(Generic[C_co]):
 
     Awaiting or entering it acquires a connection. When one is free that is a
     few plain steps: no future, no timeout, no extra coroutine. `_frame` (the
-    site of the `acquire()` call) is cleared by the first use.
+    site of the `acquire()` call) is cleared by the first use. `_lease` is set
+    by ``__aenter__`` for ``__aexit__``; `_timeout` is the class's None unless
+    the context is a `_TimedAcquireContext`.
     """
 
-    __slots__ = ("_frame", "_lease", "_state", "_timeout")
+    __slots__ = ("_frame", "_lease", "_state")
 
     _frame: FrameType | None
     _lease: _Lease[Any] | None
     _state: _State[Any]
-    _timeout: float | None
+    _timeout: float | None = None
 
     # __await__ and __aenter__ repeat the same steps, inlined: this is the hot path.
     def __await__(self) -> Generator[Any, None, C_co]:
         frame = self._frame
         if frame is None:  # awaited a second time: another acquisition
             frame = sys._getframe(1)
-        self._frame = None
+        else:
+            self._frame = None
         state = self._state
         if state.closing:
             raise state.pool._closed_error("closed" if state.closed else "closing")
-        timeout = self._timeout
-        kwargs = NO_KWARGS if timeout is None else {"timeout": timeout}
-        raw = new_record(state.track, state.acquire, (), kwargs, frame)
         idle = state.idle
-        if idle:
+        if idle and self._timeout is None:
+            raw = new_record(state.track, state.acquire, (), NO_KWARGS, frame)
             connection = idle.popleft()
-        elif len(state.connections) < state.size:
-            connection = state.pool._create()
         else:
-            connection = yield from state.pool._wait(raw, timeout).__await__()
+            raw, connection = yield from _acquire_slowly(state, self._timeout, frame).__await__()
         begin_await(raw)
         state.acquired += 1
-        number, track = state.numbers[id(connection)]
-        lease = _new_object(_Lease)
-        _set_lease(lease, [state.pool, connection, raw, number, track])
-        held = state.held
-        held.append(lease)
-        if len(held) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
-            state.max_in_use = len(held)
-        proxy: C_co = lease  # the lease stands in for the connection (no cast(): a call)
+        lease = _new_lease()  # it stands in for the connection
+        _set_lease(lease, [state.pool, connection, raw])
+        state.held.append(lease)
+        proxy: C_co = lease
         return proxy
 
     async def __aenter__(self) -> C_co:
-        state = self._state
         frame = self._frame
+        state = self._state
         if frame is None:
             raise RuntimeError(
                 f"{state.pool.name}.acquire(): this acquire context was already used; "
@@ -247,25 +243,17 @@ class _AcquireContext(Generic[C_co]):
         self._frame = None
         if state.closing:
             raise state.pool._closed_error("closed" if state.closed else "closing")
-        timeout = self._timeout
-        kwargs = NO_KWARGS if timeout is None else {"timeout": timeout}
-        raw = new_record(state.track, state.acquire, (), kwargs, frame)
         idle = state.idle
-        if idle:
+        if idle and self._timeout is None:
+            raw = new_record(state.track, state.acquire, (), NO_KWARGS, frame)
             connection = idle.popleft()
-        elif len(state.connections) < state.size:
-            connection = state.pool._create()
         else:
-            connection = await state.pool._wait(raw, timeout)
+            raw, connection = await _acquire_slowly(state, self._timeout, frame)
         begin_await(raw)
         state.acquired += 1
-        number, track = state.numbers[id(connection)]
-        lease = self._lease = _new_object(_Lease)
-        _set_lease(lease, [state.pool, connection, raw, number, track])
-        held = state.held
-        held.append(lease)
-        if len(held) > state.max_in_use:  # noqa: PLR1730 (cheaper than max())
-            state.max_in_use = len(held)
+        lease = self._lease = _new_lease()
+        _set_lease(lease, [state.pool, connection, raw])
+        state.held.append(lease)
         proxy: C_co = lease
         return proxy
 
@@ -280,6 +268,26 @@ class _AcquireContext(Generic[C_co]):
             self._lease = None
             # Released synchronously, so a cancelled block still returns its connection.
             _release(self._state, lease, check=False)
+
+
+class _TimedAcquireContext(_AcquireContext[C_co]):
+    """What `pool.acquire(timeout=...)` returns."""
+
+    __slots__ = ("_timeout",)
+
+
+async def _acquire_slowly(
+    state: _State[C], timeout: float | None, frame: FrameType
+) -> tuple[list[Any], C]:
+    """An acquisition with a timeout, or with no idle connection: record it, then get one."""
+    kwargs = NO_KWARGS if timeout is None else {"timeout": timeout}
+    raw = new_record(state.track, state.acquire, (), kwargs, frame)
+    idle = state.idle
+    if idle:
+        return raw, idle.popleft()
+    if len(state.connections) < state.size:
+        return raw, state.pool._create()
+    return raw, await state.pool._wait(raw, timeout)
 
 
 def _release(state: _State[C], connection: object, *, check: bool = True) -> None:
@@ -301,13 +309,21 @@ def _release(state: _State[C], connection: object, *, check: bool = True) -> Non
     returned: C = record[_CONNECTION]
     finish(record[_RAW], returned)
     record[_RAW] = None
-    if state.waiters or state.closed:
-        if state.closed:
-            return
-        state.pool._give_back(returned)
+    if state.waiters or state.closing:
+        _hand_on(state, returned)
     else:
         state.idle.append(returned)
-    if state.drained is not None and not held:
+
+
+def _hand_on(state: _State[C], connection: C) -> None:
+    """Where a released connection goes when acquirers wait or the pool is closing."""
+    if state.closed:
+        return
+    if state.waiters:
+        state.pool._give_back(connection)
+    else:
+        state.idle.append(connection)
+    if state.drained is not None and not state.held:
         state.drained.set()
 
 
@@ -334,13 +350,15 @@ def _acquire_method(state: _State[C]) -> _AcquireMethod[C]:
     pool = state.pool
 
     def acquire(*, timeout: float | None = None) -> _AcquireContext[C]:
-        if timeout is not None:
+        context: _AcquireContext[C]
+        if timeout is None:
+            context = _AcquireContext()
+        else:
             pool._check_timeout(timeout)
-        context: _AcquireContext[C] = _new_object(_AcquireContext)
+            context = _TimedAcquireContext()
+            context._timeout = timeout
         context._state = state
-        context._timeout = timeout
         context._frame = sys._getframe(1)
-        context._lease = None
         return context
 
     namespace = acquire.__dict__
@@ -351,6 +369,27 @@ def _acquire_method(state: _State[C]) -> _AcquireMethod[C]:
     acquire.__qualname__ = f"{pool.name}.acquire"
     state.acquire = acquire
     return acquire
+
+
+def _release_method(state: _State[C]) -> Callable[..., Awaitable[None]]:
+    """`pool.release`: a function of the pool's own, found without a method lookup."""
+
+    async def release(connection: C, *, timeout: float | None = None) -> None:
+        # The usual case, the latest acquisition released, inlined from `_release`:
+        # this is the hot path of `await pool.release(conn)`.
+        held = state.held
+        if not held or held[-1] is not connection or state.waiters or state.closing:
+            _release(state, connection)
+            return
+        record = held.pop()._af_lease
+        returned: C = record[_CONNECTION]
+        finish(record[_RAW], returned)
+        record[_RAW] = None
+        state.idle.append(returned)
+
+    release.__qualname__ = release.__name__ = "release"
+    release.__doc__ = vars(FakePool)["release"].__doc__
+    return release
 
 
 _SHORTCUTS = ("fetch", "fetchrow", "fetchval", "execute", "executemany")
@@ -427,6 +466,7 @@ class FakePool(Generic[C]):
         self._waiters = state.waiters
         self._numbers = state.numbers
         self.acquire: _AcquireMethod[C] = _acquire_method(state)
+        self.__dict__["release"] = _release_method(state)
         # Recorded calls in the instance, over the class's methods (typed there).
         for method in _SHORTCUTS:
             self.__dict__[method] = _shortcut(self, method)
@@ -443,7 +483,8 @@ class FakePool(Generic[C]):
     @property
     def max_in_use(self) -> int:
         """The largest number of connections held at once."""
-        return self._state.max_in_use
+        # Each acquisition is in flight on the pool's track while it is held.
+        return self._state.track.max_in_flight
 
     @property
     def in_use(self) -> int:
@@ -500,6 +541,10 @@ class FakePool(Generic[C]):
             raise ValueError(
                 f"{self.name}.acquire(timeout={timeout}): timeout must not be negative"
             )
+
+    def _number_of(self, connection: object) -> int:
+        """The connection's number in this pool (1 for the first one created)."""
+        return self._numbers[id(connection)][0]
 
     def _create(self) -> C:
         connection = self._factory()
@@ -561,25 +606,9 @@ class FakePool(Generic[C]):
         Raises:
             ValueError: `connection` is not a connection of this pool, or was already released.
         """
-        # `_release`, inlined: this is the hot path of `await pool.release(conn)`.
-        state = self._state
-        held = state.held
-        if held and held[-1] is connection:  # the latest acquisition: the usual case
-            lease = held.pop()
-        else:  # raises if `connection` is not held
-            lease = cast("_Lease[C]", _unhold(state, connection, check=True))
-        record = lease._af_lease
-        returned: C = record[_CONNECTION]
-        finish(record[_RAW], returned)
-        record[_RAW] = None
-        if state.waiters or state.closed:
-            if state.closed:
-                return
-            self._give_back(returned)
-        else:
-            state.idle.append(returned)
-        if state.drained is not None and not held:
-            state.drained.set()
+        # `pool.release` is the pool's own function (`_release_method`), the same
+        # steps with the usual case inlined; this method is what it falls back on.
+        _release(self._state, connection)
 
     def _release_error(self, connection: object) -> BaseException:
         ours = isinstance(connection, _Lease) and connection._af_lease[_POOL] is self
@@ -699,13 +728,16 @@ class FakePool(Generic[C]):
         __tracebackhide__ = True
         if not self._state.held:
             return
-        held = sorted(self._state.held, key=lambda lease: lease._af_lease[_NUMBER])
+        held = sorted(
+            self._state.held, key=lambda lease: self._number_of(lease._af_lease[_CONNECTION])
+        )
         lines = [f"{self.name}: {plural(len(held), 'connection')} acquired and never released:"]
         for index, lease in enumerate(held, 1):
             record = view(lease._af_lease[_RAW])
             task = f" by task {record.task_name}" if record.task_name else ""
             lines.append(
-                f"  {index}. connection #{lease._af_lease[_NUMBER]} acquired at {record.site}{task}"
+                f"  {index}. connection #{self._number_of(lease._af_lease[_CONNECTION])} "
+                f"acquired at {record.site}{task}"
             )
         lines.append(
             f"Release each one with `await {self.name}.release(conn)`, or acquire it with "
