@@ -74,7 +74,7 @@ def _driver_errors(spec: type | None) -> dict[str, type[BaseException]] | None:
 _POOL, _CONNECTION, _RAW = range(3)
 
 
-class _Lease(Generic[C]):
+class _Lease:
     """A connection handed out by one acquisition: a proxy that dies on release.
 
     Slotted, and built without __init__: a lease is made on every acquisition.
@@ -132,7 +132,7 @@ class _ReleasedMember:
     Its calls can still be verified (`af.verify(conn.execute)` after the block).
     """
 
-    def __init__(self, lease: _Lease[Any], name: str, member: Any) -> None:
+    def __init__(self, lease: _Lease, name: str, member: Any) -> None:
         self._lease = lease
         self._name = name
         track = getattr(member, "__dict__", {}).get(TRACK_ATTR)
@@ -179,7 +179,7 @@ class _State(Generic[C]):
         self.connections: list[C] = []
         self.idle: collections.deque[C] = collections.deque()
         self.waiters: collections.deque[asyncio.Future[C]] = collections.deque()
-        self.held: list[_Lease[C]] = []  # in acquisition order
+        self.held: list[_Lease] = []  # in acquisition order
         self.numbers: dict[int, tuple[int, Track | None]] = {}
         self.acquired = 0
         self.closing = False
@@ -204,7 +204,7 @@ class _AcquireContext(Generic[C_co]):
     __slots__ = ("_frame", "_lease", "_state")
 
     _frame: FrameType | None
-    _lease: _Lease[Any] | None
+    _lease: _Lease | None
     _state: _State[Any]
     _timeout: float | None = None
 
@@ -327,7 +327,7 @@ def _hand_on(state: _State[C], connection: C) -> None:
         state.drained.set()
 
 
-def _unhold(state: _State[C], connection: object, *, check: bool) -> _Lease[C] | None:
+def _unhold(state: _State[C], connection: object, *, check: bool) -> _Lease | None:
     """Remove `connection` from the held leases (not the latest one); None if absent."""
     held = state.held
     for index, lease in enumerate(held):
@@ -492,7 +492,7 @@ class FakePool(Generic[C]):
         return len(self._state.held)
 
     @property
-    def _leases(self) -> dict[int, _Lease[C]]:
+    def _leases(self) -> dict[int, _Lease]:
         """The leases held now, by id (a snapshot)."""
         return {id(lease): lease for lease in self._state.held}
 
@@ -758,7 +758,7 @@ class FakePool(Generic[C]):
             f"{self.name}.close(), or build a new pool."
         )
 
-    def _released_error(self, lease: _Lease[C], attribute: str) -> BaseException:
+    def _released_error(self, lease: _Lease, attribute: str) -> BaseException:
         if self._errors is not None:
             return self._errors["released"](
                 f"cannot call Connection.{attribute}(): "
