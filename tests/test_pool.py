@@ -447,6 +447,7 @@ async def test_the_class_release_method_does_what_the_pools_own_does() -> None:
     with pytest.raises(ValueError, match=r"this connection was already released"):
         await af.FakePool.release(db, first)
     assert db.release.__doc__ == af.FakePool.release.__doc__
+    assert db.release.__qualname__ == "db.release"
 
 
 async def test_max_in_use_counts_held_connections_only() -> None:

@@ -387,7 +387,8 @@ def _release_method(state: _State[C]) -> Callable[..., Awaitable[None]]:
         record[_RAW] = None
         state.idle.append(returned)
 
-    release.__qualname__ = release.__name__ = "release"
+    release.__name__ = "release"
+    release.__qualname__ = f"{state.pool.name}.release"
     release.__doc__ = vars(FakePool)["release"].__doc__
     return release
 
