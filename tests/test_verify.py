@@ -199,6 +199,66 @@ async def test_awaited_inside_checks_every_await() -> None:
     )
 
 
+async def test_awaited_inside_takes_the_fake_that_makes_the_contexts() -> None:
+    """It counts a call inside any context that a call of the fake passed returned."""
+    db = af.pool(name="db")
+    async with db.acquire() as conn, conn.transaction():
+        await conn.execute("INSERT")
+    async with db.acquire() as conn, conn.transaction():  # a second, new context
+        await conn.execute("UPDATE")
+    connection = db.connections[0]
+    af.verify(connection.execute).awaited_inside(connection.transaction)
+    site = here(1)
+    await connection.execute("DELETE")
+    with pytest.raises(af.VerificationError) as info:
+        af.verify(connection.execute).awaited_inside(connection.transaction)
+    assert str(info.value) == (
+        "Expected every await of db.connection#1.execute inside db.connection#1.transaction, "
+        "but 1 of 3 awaits ran outside it:\n"
+        f"  - db.connection#1.execute('DELETE')  at {site}  (inside: no fake context)\n"
+        "Run the call inside `async with db.connection#1.transaction():` or check the "
+        "context passed."
+    )
+
+
+async def test_called_inside_names_a_lookalike_context_that_was_not_passed() -> None:
+    """It says when the calls ran inside another object of the same name as the one passed."""
+    conn = af.MagicFake(name="conn")
+    transaction = af.MagicFake(
+        name="conn.transaction", side_effect=lambda: af.async_context(name="conn.transaction()")
+    )
+    async with transaction():
+        conn.execute("INSERT")
+    site = here(-1)
+    with pytest.raises(af.VerificationError) as info:
+        af.verify(conn.execute).called_inside(transaction.return_value)
+    assert str(info.value) == (
+        "Expected every call of conn.execute inside conn.transaction(), "
+        "but 1 of 1 call ran outside it:\n"
+        f"  - conn.execute('INSERT')  at {site}  (inside: conn.transaction())\n"
+        "The calls ran inside another object named conn.transaction(), not the one passed: "
+        "pass the object the code entered, or the fake whose calls made it "
+        "(`called_inside(conn.transaction)` for `async with conn.transaction():`)."
+    )
+    af.verify(conn.execute).called_inside(transaction)
+
+
+async def test_inside_checks_take_only_the_very_context_when_it_is_no_factory() -> None:
+    """It matches a fake async context or a non-fake only by identity, not by what they gave."""
+    inner = af.async_context(name="inner")
+    outer = af.async_context(inner, name="outer")
+    save = af.AsyncFake(name="save")
+    async with outer as entered:
+        pass
+    async with entered:  # inside what outer gave, but no longer inside outer
+        await save()
+    with pytest.raises(af.VerificationError, match=r"1 of 1 await ran outside it"):
+        af.verify(save).awaited_inside(outer)
+    with pytest.raises(af.VerificationError, match=r"Run the call inside `async with "):
+        af.verify(save).awaited_inside(object())
+    af.verify(save).awaited_inside(inner)
+
+
 async def test_assert_in_order_accepts_a_subsequence() -> None:
     """It passes when the targets were called in order, with other calls in between."""
     db = af.AsyncFake(name="db")

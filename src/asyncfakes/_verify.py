@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._cm import FakeAsyncContext
 from ._errors import VerificationError
 from ._fake import is_descendant
 from ._format import format_call, format_call_diff, plural
@@ -22,6 +23,8 @@ from ._recorder import (
     INSIDE,
     KWARGS,
     OUTCOME,
+    RESULT,
+    RETURNED,
     SEQ,
     TARGET,
     Journal,
@@ -234,7 +237,9 @@ class Verifier(Generic[T_co]):
         """Check every awaited call was made inside the fake async context manager `context`.
 
         Holds when there was at least one awaited call and each was made while
-        the calling task was inside `context` (see `CallRecord.inside`).
+        the calling task was inside `context` (see `CallRecord.inside`), or
+        inside a context that a call of the fake `context` returned: pass
+        ``conn.transaction`` for ``async with conn.transaction():``.
 
         Example:
             >>> import asyncio, asyncfakes as af
@@ -260,7 +265,10 @@ class Verifier(Generic[T_co]):
                 [f"Expected {name} to be {verb} inside {where}, but it was never {verb}."]
                 + _call_lines(self._track, self._all())
             )
-        outside = [raw for raw in records if not any(c is context for c in raw[INSIDE])]
+        made = _contexts_made_by(context)
+        outside = [
+            raw for raw in records if not any(c is context or id(c) in made for c in raw[INSIDE])
+        ]
         if outside:
             lines = [
                 f"Expected every {noun} of {name} inside {where}, "
@@ -272,7 +280,17 @@ class Verifier(Generic[T_co]):
                     f"  - {format_call(name, raw[ARGS], raw[KWARGS])}  at {view(raw).site}"
                     f"  (inside: {inside})"
                 )
-            lines.append(f"Run the call inside `async with {where}:` or check the context passed.")
+            if any(_name_of(c) == where for raw in outside for c in raw[INSIDE]):
+                lines.append(
+                    f"The calls ran inside another object named {where}, not the one passed: "
+                    "pass the object the code entered, or the fake whose calls made it "
+                    f"(`{verb}_inside(conn.transaction)` for `async with conn.transaction():`)."
+                )
+            else:
+                enter = f"{where}()" if made else where
+                lines.append(
+                    f"Run the call inside `async with {enter}:` or check the context passed."
+                )
             raise self._fail(lines)
 
     # -- called --------------------------------------------------------------
@@ -333,7 +351,8 @@ class Verifier(Generic[T_co]):
         """Check every call was made inside the fake async context manager `context`.
 
         The sync counterpart of `awaited_inside`: holds when there was at least
-        one call and each was made while the calling task was inside `context`.
+        one call and each was made while the calling task was inside `context`
+        (or inside a context that a call of the fake `context` returned).
 
         Example:
             >>> import asyncio, asyncfakes as af
@@ -406,6 +425,24 @@ class Verifier(Generic[T_co]):
             + format_call_diff(name, (args, kwargs), (latest[ARGS], latest[KWARGS]))
             + _call_lines(self._track, self._all())
         )
+
+
+def _contexts_made_by(factory: object) -> set[int]:
+    """The ids of what the calls of the fake `factory` returned.
+
+    ``conn.transaction`` makes a new context on each call, so
+    ``awaited_inside(conn.transaction)`` means "inside a context one of its calls
+    returned". Empty for a fake async context (its records are its own entries)
+    and for an object that is not a fake.
+    """
+    from ._recorder import get_track
+
+    if isinstance(factory, FakeAsyncContext):
+        return set()
+    track = get_track(factory)
+    if track is None:
+        return set()
+    return {id(raw[RESULT]) for raw in track.records if raw[OUTCOME] == RETURNED}
 
 
 def _name_of(target: object) -> str:

@@ -821,10 +821,11 @@ def _default_factory(spec: type | None, name: str) -> Callable[[], Any]:
         connection = AsyncFake(name=label)
 
         def transaction(*args: object, **kwargs: object) -> FakeAsyncContext[None]:
-            return FakeAsyncContext(None, name=f"{label}.transaction")
+            return FakeAsyncContext(None, name=f"{label}.transaction()")
 
-        # A plain connection still gets transaction() as a recorded async context.
-        connection.transaction = MagicFake(name="transaction", side_effect=transaction)
+        # A plain connection still gets transaction() as a recorded async context,
+        # named as a spec'd connection's is.
+        connection.transaction = MagicFake(name=f"{label}.transaction", side_effect=transaction)
         return connection
 
     return create
