@@ -462,6 +462,48 @@ async def test_max_in_use_counts_held_connections_only() -> None:
     assert repr(held) == "<connection #1 of db (released)>"
 
 
+async def test_awaiting_one_acquire_context_twice_acquires_twice() -> None:
+    """It acquires again on a second await of the same context, as asyncpg's does."""
+    db = af.pool(size=2, name="db")
+    context = db.acquire()
+    first = await context
+    second = await context
+    assert first is not second
+    assert db.in_use == 2
+    assert [call.site for call in af.calls(db.acquire)] == [here(-4), here(-3)]
+    await db.release(second)
+    await db.release(first)
+
+
+async def test_a_timed_acquire_records_its_timeout_and_takes_an_idle_connection() -> None:
+    """It hands out an idle connection at once to acquire(timeout=...), recording the timeout."""
+    db = af.pool(size=1, name="db")
+    async with db.acquire():
+        pass
+    async with db.acquire(timeout=5) as conn:
+        assert db.get_idle_size() == 0
+    assert len(db.connections) == 1
+    assert [call.kwargs for call in af.calls(db.acquire)] == [{}, {"timeout": 5}]
+    assert repr(conn) == "<connection #1 of db (released)>"
+
+
+async def test_attribute_writes_through_a_lease_reach_the_connection() -> None:
+    """It forwards an attribute set on the lease to the connection it stands for."""
+    db = af.pool(name="db")
+    async with db.acquire() as conn:
+        conn.fetchval = af.AsyncFake(name="fetchval", return_value=42)
+        assert await conn.fetchval("SELECT 42") == 42
+    assert db.connections[0].fetchval is conn.__dict__["_af_lease_connection"].fetchval
+
+
+async def test_a_lease_released_inside_its_block_is_not_released_again() -> None:
+    """It lets the block's exit pass over a connection the block already released."""
+    db = af.pool(size=1, name="db")
+    async with db.acquire() as conn:
+        await db.release(conn)
+    assert (db.in_use, db.get_idle_size(), db.acquired) == (0, 1, 1)
+
+
 async def test_a_copied_lease_is_the_same_lease() -> None:
     """It copies a lease as a second handle on the same acquisition, released with it."""
     db = af.pool(size=1, name="db")
