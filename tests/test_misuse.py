@@ -1912,6 +1912,17 @@ AREAS: tuple[Area, ...] = (
                 """,
             ),
             case(
+                "spy-on-a-slots-instance",
+                "spying on a method of an instance without `__dict__`",
+                """
+                af.spy(Slots(), "run")
+                """,
+                AttributeError,
+                """
+                af.spy(<Slots object>, 'run'): 'run' cannot be replaced on 'Slots' object: it does not accept new attributes (a read-only attribute, a property without a setter, or __slots__). Spy on the class instead, which records the calls of every instance: af.spy(Slots, 'run').
+                """,
+            ),
+            case(
                 "patch-unknown-scope",
                 "an unknown scope",
                 """

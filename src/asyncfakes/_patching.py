@@ -297,7 +297,7 @@ def _own_value(parent: object, attribute: str) -> object:
 _IMMUTABLE_TYPE: Final = 1 << 8
 
 
-def _set(label: str, parent: object, attribute: str, value: object) -> None:
+def _set(label: str, parent: object, attribute: str, value: object, on_class: str) -> None:
     try:
         setattr(parent, attribute, value)
     except (TypeError, AttributeError) as error:
@@ -316,8 +316,8 @@ def _set(label: str, parent: object, attribute: str, value: object) -> None:
         raise AttributeError(
             f"{label}: {attribute!r} cannot be replaced on {_describe_owner(parent)}: "
             "it does not accept new attributes (a read-only attribute, a property "
-            f"without a setter, or __slots__). Patch it on the class: "
-            f"af.patch.object({type(parent).__qualname__}, {attribute!r})."
+            "without a setter, or __slots__). "
+            + on_class.format(owner=type(parent).__qualname__, attribute=repr(attribute))
         ) from error
 
 
@@ -348,6 +348,8 @@ class Patch(Generic[T]):
     _passes_value: bool = True
     _noun: ClassVar[str] = "patch"
     _once: ClassVar[str] = "Each start() takes exactly one stop()."
+    # The fix when the attribute cannot be set on an instance.
+    _on_class: ClassVar[str] = "Patch it on the class: af.patch.object({owner}, {attribute})."
 
     def __init__(self, label: str) -> None:
         self._label = label
@@ -652,7 +654,7 @@ class _AttributePatch(Patch[T]):
         saved = _own_value(parent, attribute)
         # Everything is built before the one step that changes the target, so
         # a failure leaves nothing half-applied.
-        _set(label, parent, attribute, installed)
+        _set(label, parent, attribute, installed, self._on_class)
         self._parent, self._attribute = parent, attribute
         self._saved, self._installed = saved, installed
         self._stored = stored
@@ -944,6 +946,10 @@ class _SpyPatch(_AttributePatch[Spy]):
 
     _noun: ClassVar[str] = "spy"
     _once: ClassVar[str] = "A spy is stopped once."
+    _on_class: ClassVar[str] = (
+        "Spy on the class instead, which records the calls of every instance: "
+        "af.spy({owner}, {attribute})."
+    )
 
     def __init__(self, label: str, obj: object, attribute: str) -> None:
         super().__init__(
