@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import json
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -282,10 +283,42 @@ async def test_a_spied_call_never_awaited_is_reported_and_closed() -> None:
         forget_an_await()
     (site,) = sites
     assert str(info.value) == (
-        "1 call to an async fake was never awaited (a missing `await`?):\n"
+        "1 call to a spied async function was never awaited (a missing `await`?):\n"
         f"  1. Repository.save('ada')  at {site}\n"
         "Await each call (or pass it to asyncio.create_task); "
         "the never-awaited coroutines have been closed."
+    )
+
+
+async def test_forgotten_awaits_name_whose_calls_they_were() -> None:
+    """It says spied functions, async fakes, or both, after how many callees there were."""
+    af.spy(Repository, "save")
+    af.spy(Repository, "fail")
+
+    def call_in_a_sandbox(calls: tuple[Callable[[], object], ...]) -> None:
+        with af.Sandbox():
+            for call in calls:
+                call()
+
+    def forget(*calls: Callable[[], object]) -> str:
+        with pytest.raises(af.VerificationError) as info:
+            call_in_a_sandbox(calls)
+        return str(info.value).splitlines()[0]
+
+    fetch, store = af.AsyncFake(name="fetch"), af.AsyncFake(name="store")
+    repository = Repository()
+    assert forget(fetch, fetch) == (
+        "2 calls to an async fake were never awaited (a missing `await`?):"
+    )
+    assert forget(fetch, store) == "2 calls to async fakes were never awaited (a missing `await`?):"
+    assert forget(repository.fail, Repository("archive").fail) == (
+        "2 calls to a spied async function were never awaited (a missing `await`?):"
+    )
+    assert forget(repository.fail, functools.partial(repository.save, "a")) == (
+        "2 calls to spied async functions were never awaited (a missing `await`?):"
+    )
+    assert forget(repository.fail, fetch) == (
+        "2 calls to async fakes and spied async functions were never awaited (a missing `await`?):"
     )
 
 

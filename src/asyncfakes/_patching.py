@@ -872,6 +872,9 @@ class Spy:
     """
 
     _af_is_async: ClassVar[bool | None] = False
+    # How messages of lower layers (a forgotten-await report) tell a spy's call
+    # from a fake's, without importing this module.
+    _af_spied: ClassVar[bool] = True
 
     def __init__(self, name: str, original: object, patching: _SpyPatch) -> None:
         self.__dict__[TRACK_ATTR] = Track(name)

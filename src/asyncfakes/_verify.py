@@ -566,6 +566,17 @@ def assert_all_awaited() -> None:
         raise VerificationError(report)
 
 
+def _callees(records: list[_Raw]) -> str:
+    """Whose calls `records` are: an async fake's, a spied function's, or several of them."""
+    targets: list[object] = list({id(raw[TARGET]): raw[TARGET] for raw in records}.values())
+    spied = sum(1 for target in targets if getattr(type(target), "_af_spied", False) is True)
+    if spied == 0:
+        return "an async fake" if len(targets) == 1 else "async fakes"
+    if spied == len(targets):
+        return "a spied async function" if spied == 1 else "spied async functions"
+    return "async fakes and spied async functions"
+
+
 def close_forgotten(calls: Journal) -> str:
     """Close the never-awaited awaitables of the calls in `calls`; describe them ('' if none).
 
@@ -582,7 +593,7 @@ def close_forgotten(calls: Journal) -> str:
         raw[OUTCOME] = "cancelled"
     count = len(forgotten)
     lines = [
-        f"{plural(count, 'call')} to an async fake {'was' if count == 1 else 'were'} "
+        f"{plural(count, 'call')} to {_callees(forgotten)} {'was' if count == 1 else 'were'} "
         "never awaited (a missing `await`?):"
     ]
     lines.extend(
