@@ -333,6 +333,21 @@ def test_calls_keep_their_names_when_the_fake_is_attached_elsewhere_later():
     same(scenario)
 
 
+@pytest.mark.asyncio
+async def test_reset_mock_forgets_calls_not_yet_copied_into_the_mock_lists():
+    """Calls recorded but not yet read into call_args_list & co. are forgotten, as on a mock."""
+
+    async def scenario(k: Kinds) -> Any:
+        magic, fake = k.Magic(), k.Async()
+        magic(1)
+        await fake(1)
+        magic.reset_mock()
+        fake.reset_mock()
+        return [lists(magic), lists(fake), magic.call_count, fake.await_count]
+
+    await same_async(scenario)
+
+
 def test_a_sealed_fake_refuses_to_create_its_return_value():
     """After seal(), calling for an unset return value raises as on AsyncMock/MagicMock."""
 

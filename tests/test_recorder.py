@@ -885,6 +885,21 @@ async def test_finish_and_fail_stamp_loop_time_inside_a_loop() -> None:
     assert _recorder.view(failed).outcome == "cancelled"
 
 
+def test_line_of_maps_the_first_offset_of_each_line_to_that_line() -> None:
+    """It maps an instruction at the very start of a line's range to that line."""
+
+    def several_lines(value: int) -> int:
+        doubled = value * 2
+        tripled = value * 3
+        return doubled + tripled
+
+    code = several_lines.__code__
+    ranges = [(start, line) for start, _end, line in code.co_lines() if line is not None]
+    assert len({line for _start, line in ranges}) >= 3
+    for start, line in ranges:
+        assert _recorder._line_of(code, start) == line
+
+
 def test_line_of_falls_back_to_the_first_line_for_an_unknown_offset() -> None:
     """It answers the code's first line when the offset is outside every line range."""
     code = plain_function.__code__

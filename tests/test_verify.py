@@ -259,6 +259,66 @@ async def test_inside_checks_take_only_the_very_context_when_it_is_no_factory() 
     af.verify(save).awaited_inside(inner)
 
 
+async def test_awaited_once_with_names_the_latest_await_when_the_arguments_differ() -> None:
+    """It reports a single await with other arguments as an await, with the calls."""
+    save = af.AsyncFake(name="save")
+    site = here(1)
+    await save(1)
+    with pytest.raises(af.VerificationError) as info:
+        af.verify(save).awaited_once_with(2)
+    assert str(info.value) == (
+        "The latest await of save has other arguments:\n"
+        "  expected: save(2)\n"
+        "  actual:   save(1)\n"
+        "                 ^\n"
+        "Calls (1):\n"
+        f"  1. save(1)  [awaited, returned]  at {site}"
+    )
+
+
+async def test_awaited_and_called_hold_for_exactly_one_call() -> None:
+    """It counts one call as "at least once"."""
+    save, key = af.AsyncFake(name="save"), af.MagicFake(name="key")
+    await save(1)
+    key(1)
+    af.verify(save).awaited()
+    af.verify(save).called()
+    af.verify(key).called()
+
+
+def test_checks_of_awaits_list_the_calls_that_were_never_awaited() -> None:
+    """It lists a call never awaited under "never awaited" failures, with its site."""
+    save = af.AsyncFake(name="save")
+    site = here(1)
+    forgotten = save(1)
+    forgotten.close()
+    listing = f"Calls (1):\n  1. save(1)  [cancelled]  at {site}"
+    with pytest.raises(af.VerificationError) as inside:
+        af.verify(save).awaited_inside(af.async_context(name="tx"))
+    assert str(inside.value) == (
+        f"Expected save to be awaited inside tx, but it was never awaited.\n{listing}"
+    )
+    with pytest.raises(af.VerificationError) as latest:
+        af.verify(save).awaited_with(1)
+    assert str(latest.value) == (
+        f"Expected save to be awaited as save(1), but it was never awaited.\n{listing}"
+    )
+
+
+async def test_a_context_that_is_no_fake_is_named_by_its_qualified_name() -> None:
+    """It names a plain object passed to awaited_inside by its __qualname__, else its repr."""
+
+    class Transaction:
+        pass
+
+    save = af.AsyncFake(name="save")
+    await save()
+    with pytest.raises(af.VerificationError, match=r"inside .*<locals>\.Transaction, but"):
+        af.verify(save).awaited_inside(Transaction)
+    with pytest.raises(af.VerificationError, match=r"inside 42, but"):
+        af.verify(save).awaited_inside(42)
+
+
 async def test_assert_in_order_accepts_a_subsequence() -> None:
     """It passes when the targets were called in order, with other calls in between."""
     db = af.AsyncFake(name="db")

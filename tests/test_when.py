@@ -568,6 +568,17 @@ def test_configuring_a_fake_a_rule_answers_in_full_is_refused() -> None:
     assert [fetch(1), fetch(2)] == [1, 2]
 
 
+def test_only_the_return_value_child_itself_is_exempt_from_the_refusal() -> None:
+    """Another child of the fake, or another fake's return value, set as return_value is refused."""
+    fetch = af.MagicFake(name="fetch")
+    other = af.MagicFake(name="other")
+    af.when(fetch).returns(1)
+    for value in (fetch.session, other.return_value):
+        with pytest.raises(ValueError, match=r"^fetch\.return_value = .*: never used"):
+            fetch.return_value = value
+    assert fetch() == 1
+
+
 async def test_reading_return_value_next_to_rules_is_not_a_set() -> None:
     """Reading return_value (which creates and stores a child) is allowed while rules answer."""
     fetch = af.AsyncFake(name="fetch")

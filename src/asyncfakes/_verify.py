@@ -508,10 +508,8 @@ def assert_in_order(*targets: object) -> None:
         raw for raw in ordered(journal()._calls) if any(_matches(raw, target) for target in targets)
     ]
     position = 0
-    matched: list[_Raw] = []
     for raw in records:
         if position < len(targets) and _matches(raw, targets[position]):
-            matched.append(raw)
             position += 1
     if position == len(targets):
         return
