@@ -63,10 +63,10 @@ async def test_a_miss_fetches_writes_through_and_caches(
     assert await service.get_profile(1) == ALICE
 
     conn = the_connection(db)
-    (transaction,) = af.calls(conn.transaction)
     af.verify(http.get).awaited_once_with("/users/1")
+    af.verify(conn.transaction).called(times=1)
     af.verify(conn.execute).awaited_once_with(UPSERT, 1, "Alice", "alice@example.org")
-    af.verify(conn.execute).awaited_inside(transaction.result)
+    af.verify(conn.execute).awaited_inside(conn.transaction)  # inside the one it opened
     af.verify(cache.set).awaited_once_with("profile:1", ALICE.to_json(), ex=300)
     af.assert_in_order(cache.get, http.get, conn.execute, cache.set)
     db.assert_all_released()
