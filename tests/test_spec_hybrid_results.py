@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
+import os
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterator
 from typing import Any, Generic, TypeVar
 from unittest.mock import ANY
@@ -253,6 +255,34 @@ async def test_a_stubbed_awaitable_async_iterable_waits_out_after() -> None:
         assert clock.now() == pytest.approx(2)
         assert [row async for row in conn.cursor("SELECT 1")] == ["row"]
         assert clock.now() == pytest.approx(4)
+
+
+async def test_each_await_of_the_result_is_a_call_at_the_awaiting_line() -> None:
+    """It records every await of a cursor() result as a call of its own, and counts them."""
+    conn = af.fake(asyncpg.Connection)
+    result = conn.cursor("SELECT 1")
+    first = here(1)
+    await result
+    second = here(1)
+    await result
+    assert isinstance(result, AwaitableIterator)
+    assert result.awaits == 2
+    records = af.calls(result)
+    assert [(r.target is result, r.args, r.kwargs, r.site) for r in records] == [
+        (True, (), {}, first),
+        (True, (), {}, second),
+    ]
+    assert [(r.name, r.awaited, r.outcome) for r in records] == [
+        ("Connection.cursor()", True, "returned")
+    ] * 2
+
+
+def here(offset: int = 0) -> str:
+    """The caller's file:line plus `offset`."""
+    frame = inspect.currentframe()
+    assert frame is not None
+    assert frame.f_back is not None
+    return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
 
 
 class Ready:
