@@ -445,7 +445,7 @@ class AwaitableIterator(FakeAsyncIterator[T]):
     def __await__(self) -> Generator[Any, None, Any]:
         return self._await().__await__()
 
-    async def _await(self) -> Any:
+    async def _await(self) -> Any:  # pragma: no mutate block
         raw = new_record(self.__dict__[TRACK_ATTR], self, (), {}, sys._getframe(1))
         begin_await(raw)
         self.awaits += 1
