@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import collections.abc
 import gc
-import inspect
-import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TypeVar
@@ -15,17 +13,10 @@ import anyio
 import pytest
 
 import asyncfakes as af
+from _sites import here
 from asyncfakes._iter import describe_value
 
 T = TypeVar("T")
-
-
-def here(offset: int = 0) -> str:
-    """The caller's file:line plus `offset`."""
-    frame = inspect.currentframe()
-    assert frame is not None
-    assert frame.f_back is not None
-    return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
 
 
 async def drain(iterator: AsyncIterator[T], into: list[T] | None = None) -> None:

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import inspect
-import os
 
 import asyncpg
 import pytest
 
 import asyncfakes as af
-
-
-def here(offset: int = 0) -> str:
-    """The caller's file:line plus `offset`."""
-    frame = inspect.currentframe()
-    assert frame is not None
-    assert frame.f_back is not None
-    return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
+from _sites import here
 
 
 class UserRepository:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import inspect
-import os
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterator
 from typing import Any, Generic, TypeVar
 from unittest.mock import ANY
@@ -23,6 +21,7 @@ import pytest
 from typing_extensions import Self
 
 import asyncfakes as af
+from _sites import here
 from asyncfakes._errors import SpecTypeError, UnstubbedCallError
 from asyncfakes._spec import NONE, Kind, class_spec, function_spec
 from asyncfakes._specfake import AwaitableIterator
@@ -275,14 +274,6 @@ async def test_each_await_of_the_result_is_a_call_at_the_awaiting_line() -> None
     assert [(r.name, r.awaited, r.outcome) for r in records] == [
         ("Connection.cursor()", True, "returned")
     ] * 2
-
-
-def here(offset: int = 0) -> str:
-    """The caller's file:line plus `offset`."""
-    frame = inspect.currentframe()
-    assert frame is not None
-    assert frame.f_back is not None
-    return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
 
 
 class Ready:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 from unittest.mock import ANY
 
 import pytest
 
 import asyncfakes as af
-
-
-def here(offset: int = 0) -> str:
-    """The test's own file:line (the line of the caller plus `offset`)."""
-    frame = inspect.currentframe()
-    assert frame is not None
-    assert frame.f_back is not None
-    return f"{os.path.relpath(__file__)}:{frame.f_back.f_lineno + offset}"
+from _sites import here
 
 
 @pytest.fixture(autouse=True)

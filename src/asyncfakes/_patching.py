@@ -17,7 +17,6 @@ stopped out of order hands what it saved to the patch above it.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import enum
 import functools
 import importlib
@@ -145,7 +144,7 @@ def _candidates(parent: object) -> list[str]:
 
 
 def _missing_attribute(label: str, parent: object, attribute: str) -> AttributeError:
-    close = difflib.get_close_matches(attribute, _candidates(parent), n=3, cutoff=0.6)
+    close = suggest(attribute, _candidates(parent))
     hint = (
         f" Did you mean {_alternatives(close)}?"
         if close

@@ -30,6 +30,7 @@ from ._recorder import (
     Journal,
     Track,
     ensure_track,
+    get_track,
     is_unawaited,
     journal,
     ordered,
@@ -435,8 +436,6 @@ def _contexts_made_by(factory: object) -> set[int]:
     returned". Empty for a fake async context (its records are its own entries)
     and for an object that is not a fake.
     """
-    from ._recorder import get_track
-
     if isinstance(factory, FakeAsyncContext):
         return set()
     track = get_track(factory)
@@ -446,8 +445,6 @@ def _contexts_made_by(factory: object) -> set[int]:
 
 
 def _name_of(target: object) -> str:
-    from ._recorder import get_track
-
     track = get_track(target)
     if track is not None:
         return track.name

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import difflib
 import sys
 from collections.abc import Awaitable, Callable, Generator
 from types import FrameType, TracebackType
@@ -36,6 +35,7 @@ from .._recorder import (
     run_awaited,
     view,
 )
+from .._spec import suggest
 from .._specfake import fake
 from .._types import is_number
 
@@ -789,7 +789,7 @@ class FakePool(Generic[C]):
                 "executemany); pass spec= to imitate a real pool class."
             )
         if not hasattr(spec, name):
-            close = difflib.get_close_matches(name, [n for n in dir(spec) if not n.startswith("_")])
+            close = suggest(name, [n for n in dir(spec) if not n.startswith("_")])
             hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             raise SpecAttributeError(
                 f"{spec.__module__}.{spec.__qualname__} has no attribute {name!r}.{hint}"
